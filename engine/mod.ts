@@ -1,0 +1,33 @@
+/**
+ * The CEP engine: compiles patterns and runs them per key, with Flink CEP's semantics.
+ * Pure: no I/O, no timers, no `await`.
+ *
+ * @example
+ * ```ts
+ * import { compileNfa, Nfa } from "./engine/mod.ts";
+ * const nfa = new Nfa(compileNfa(definition), definition.afterMatchSkipStrategy);
+ * const state = nfa.createInitialNfaState();
+ * nfa.advanceTime(state, 1);
+ * const matches = nfa.process(state, { name: "a" }, 1, 0);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./pattern.ts";
+export {
+  type CompiledNfa,
+  compileNfa,
+  ENDING_STATE_NAME,
+  MalformedPatternError,
+} from "./nfa_compiler.ts";
+export { type Match, Nfa, type NfaOutput, NfaState, type TimedOutMatch } from "./nfa.ts";
+export {
+  KeyedOperator,
+  type KeyedOperatorOptions,
+  type OperatorOutput,
+  type RuleMatch,
+  type RuleRef,
+  type RuleTimeout,
+  type TimeBehaviour,
+} from "./keyed_operator.ts";

@@ -1,0 +1,419 @@
+/**
+ * The automaton that runs a compiled pattern over the events of one key.
+ * Flink: `nfa/NFA.java` and `nfa/NFAState.java`.
+ *
+ * @module
+ */
+
+import { isSkipStrategy, prune } from "./after_match_skip.ts";
+import {
+  compareComputationStates,
+  type ComputationState,
+  createStartState,
+} from "./computation_state.ts";
+import { addStage, type DeweyNumber, increase } from "./dewey_number.ts";
+import { type CompiledNfa, originalName } from "./nfa_compiler.ts";
+import type { AfterMatchSkipStrategy, Event } from "./pattern.ts";
+import { PriorityQueue } from "./_priority_queue.ts";
+import {
+  type EventIdMatch,
+  type EventRecord,
+  materializeMatch,
+  SharedBuffer,
+  type SharedBufferNode,
+} from "./shared_buffer.ts";
+import type { State, StateTransition } from "./state.ts";
+
+/** A match: the events of each pattern, in pattern order. */
+export type Match = ReadonlyMap<string, readonly Event[]>;
+
+/** A partial match dropped because a window expired, and when it expired. */
+export interface TimedOutMatch {
+  readonly match: Match;
+  readonly timestamp: number;
+}
+
+/** What a step of the NFA produced. */
+export interface NfaOutput {
+  readonly matches: Match[];
+  readonly timedOut: TimedOutMatch[];
+}
+
+/** Flink: `NFAState` plus the key's `SharedBuffer`. */
+export class NfaState {
+  partialMatches: PriorityQueue<ComputationState>;
+  readonly completedMatches = new PriorityQueue<ComputationState>(compareComputationStates);
+  readonly buffer = new SharedBuffer();
+
+  /** @param starts the initial runs */
+  constructor(starts: Iterable<ComputationState>) {
+    this.partialMatches = new PriorityQueue(compareComputationStates);
+    for (const start of starts) this.partialMatches.add(start);
+  }
+
+  /** Number of runs that have taken at least one event. */
+  get livePartialMatches(): number {
+    let n = this.completedMatches.size;
+    for (const run of this.partialMatches) if (run.startEvent !== null) n++;
+    return n;
+  }
+}
+
+/** Flink: `NFA`. Stateless itself: the per-key state lives in {@link NfaState}. */
+export class Nfa {
+  readonly #states: ReadonlyMap<string, State>;
+  readonly #windowTime: number;
+  readonly #windowTimes: ReadonlyMap<string, number>;
+  readonly #skip: AfterMatchSkipStrategy;
+
+  /**
+   * @param compiled the output of `compileNfa`
+   * @param skipStrategy what to discard after a match
+   */
+  constructor(compiled: CompiledNfa, skipStrategy: AfterMatchSkipStrategy) {
+    this.#states = compiled.states;
+    this.#windowTime = compiled.windowTime;
+    this.#windowTimes = compiled.windowTimes;
+    this.#skip = skipStrategy;
+  }
+
+  /** Whether any window can expire runs, so time must be advanced even without events. */
+  get hasWindows(): boolean {
+    return this.#windowTime > 0 || this.#windowTimes.size > 0;
+  }
+
+  /** Flink: `NFA#createInitialNFAState`. */
+  createInitialNfaState(): NfaState {
+    const starts: ComputationState[] = [];
+    for (const state of this.#states.values()) {
+      if (state.isStart) starts.push(createStartState(state.name));
+    }
+    return new NfaState(starts);
+  }
+
+  /**
+   * The earliest time at which some run of `nfaState` times out, or `Infinity`.
+   * @param nfaState the key's state
+   */
+  nextDeadline(nfaState: NfaState): number {
+    let deadline = Infinity;
+    for (const run of nfaState.partialMatches) {
+      if (run.startEvent === null) continue;
+      if (this.#windowTime > 0) {
+        deadline = Math.min(deadline, run.startTimestamp + this.#windowTime);
+      }
+      const perState = this.#windowTimes.get(run.stateName);
+      if (perState !== undefined && perState > 0) {
+        deadline = Math.min(deadline, run.previousTimestamp + perState);
+      }
+    }
+    return deadline;
+  }
+
+  /**
+   * Flink: `NFA#advanceTime`: prunes runs whose window expired by `timestamp`, reports them as
+   * timed out, and emits runs that only waited for time (a trailing notFollowedBy).
+   */
+  advanceTime(nfaState: NfaState, timestamp: number): NfaOutput {
+    const matches: Match[] = [];
+    const timedOut: TimedOutMatch[] = [];
+    const buffer = nfaState.buffer;
+    const newPartialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
+    const potentialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
+    for (const run of nfaState.partialMatches) {
+      const perState = this.#windowTimes.get(run.stateName);
+      const timeoutForPrevious = perState !== undefined &&
+        this.#isStateTimedOut(run, timestamp, run.previousTimestamp, perState);
+      const timeoutForFirst = this.#isStateTimedOut(
+        run,
+        timestamp,
+        run.startTimestamp,
+        this.#windowTime,
+      );
+      if (!timeoutForPrevious && !timeoutForFirst) {
+        newPartialMatches.add(run);
+        continue;
+      }
+      if (this.#states.get(run.stateName)!.isPending) {
+        potentialMatches.add(run);
+        continue;
+      }
+      timedOut.push({
+        match: materializeMatch(this.#extractCurrentMatches(buffer, run)),
+        timestamp: timeoutForPrevious
+          ? run.previousTimestamp + perState!
+          : run.startTimestamp + this.#windowTime,
+      });
+      if (run.previousBufferEntry !== null) {
+        buffer.releaseNode(run.previousBufferEntry, run.version);
+      }
+    }
+    this.#processMatchesAccordingToSkipStrategy(
+      nfaState,
+      potentialMatches,
+      newPartialMatches,
+      matches,
+    );
+    nfaState.partialMatches = newPartialMatches;
+    buffer.advanceTime(timestamp);
+    return { matches, timedOut };
+  }
+
+  /**
+   * Flink: `NFA#process`: feeds one event to every run.
+   * @param sequence the event's arrival sequence, kept with it while any run needs it
+   * @returns the matches completed by this event
+   */
+  process(nfaState: NfaState, event: Event, timestamp: number, sequence: number): Match[] {
+    const step = new EventStep(nfaState.buffer, event, timestamp, sequence);
+    try {
+      return this.#doProcess(nfaState, step);
+    } finally {
+      step.close();
+    }
+  }
+
+  #isStateTimedOut(run: ComputationState, now: number, since: number, window: number): boolean {
+    return !this.#states.get(run.stateName)!.isStart && window > 0 && now - since >= window;
+  }
+
+  #doProcess(nfaState: NfaState, step: EventStep): Match[] {
+    const buffer = nfaState.buffer;
+    const newPartialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
+    const potentialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
+    for (const run of nfaState.partialMatches) {
+      const next = this.#computeNextStates(buffer, run, step);
+      const retain: ComputationState[] = [];
+      let discardPath = false;
+      for (const state of next) {
+        const type = this.#states.get(state.stateName)!;
+        if (type.isFinal) potentialMatches.add(state);
+        else if (type.isStop) {
+          discardPath = true;
+          if (state.previousBufferEntry !== null) {
+            buffer.releaseNode(state.previousBufferEntry, state.version);
+          }
+        } else retain.push(state);
+      }
+      if (discardPath) {
+        for (const state of retain) {
+          if (state.previousBufferEntry !== null) {
+            buffer.releaseNode(state.previousBufferEntry, state.version);
+          }
+        }
+      } else {
+        for (const state of retain) newPartialMatches.add(state);
+      }
+    }
+    const matches: Match[] = [];
+    this.#processMatchesAccordingToSkipStrategy(
+      nfaState,
+      potentialMatches,
+      newPartialMatches,
+      matches,
+    );
+    nfaState.partialMatches = newPartialMatches;
+    return matches;
+  }
+
+  #processMatchesAccordingToSkipStrategy(
+    nfaState: NfaState,
+    potentialMatches: PriorityQueue<ComputationState>,
+    partialMatches: PriorityQueue<ComputationState>,
+    result: Match[],
+  ): void {
+    const completed = nfaState.completedMatches;
+    for (const match of potentialMatches) completed.add(match);
+    const skipping = isSkipStrategy(this.#skip);
+    for (let earliest = completed.peek(); earliest !== undefined; earliest = completed.peek()) {
+      if (skipping) {
+        // A match may only be emitted once no earlier run can still complete before it.
+        const earliestPartial = partialMatches.peek();
+        if (
+          earliestPartial !== undefined && compareComputationStates(earliest, earliestPartial) > 0
+        ) break;
+      }
+      completed.poll();
+      const buffer = nfaState.buffer;
+      const matched = buffer.extractPatterns(earliest.previousBufferEntry!, earliest.version);
+      prune(this.#skip, partialMatches, matched, buffer);
+      prune(this.#skip, completed, matched, buffer);
+      result.push(materializeMatch(matched[0]!));
+      buffer.releaseNode(earliest.previousBufferEntry!, earliest.version);
+    }
+  }
+
+  #computeNextStates(
+    buffer: SharedBuffer,
+    run: ComputationState,
+    step: EventStep,
+  ): ComputationState[] {
+    const current = this.#states.get(run.stateName)!;
+    const edges = this.#createDecisionGraph(current, step.event);
+    let totalTake = 0;
+    let totalIgnore = 0;
+    for (const edge of edges) {
+      // Flink: OutgoingEdges#add does not count an IGNORE that stays in the same state.
+      if (edge.action === "IGNORE" && edge.target.name === current.name) continue;
+      if (edge.action === "TAKE") totalTake++;
+      else if (edge.action === "IGNORE") totalIgnore++;
+    }
+    let takeBranchesToVisit = Math.max(0, totalTake - 1);
+    let ignoreBranchesToVisit = totalIgnore;
+    const totalTakeToSkip = Math.max(0, totalTake - 1);
+    const result: ComputationState[] = [];
+    const runIsStart = current.isStart;
+    for (const edge of edges) {
+      if (edge.action === "IGNORE") {
+        if (runIsStart) continue;
+        let version: DeweyNumber;
+        if (edge.target.name === current.name) {
+          version = increase(run.version, increasingSelfState(totalIgnore, totalTake));
+        } else {
+          version = addStage(increase(run.version, totalTakeToSkip + ignoreBranchesToVisit));
+          ignoreBranchesToVisit--;
+        }
+        this.#addComputationState(
+          buffer,
+          result,
+          edge.target,
+          run.previousBufferEntry,
+          version,
+          run.startTimestamp,
+          run.previousTimestamp,
+          run.startEvent,
+        );
+      } else if (edge.action === "TAKE") {
+        const currentVersion = increase(run.version, takeBranchesToVisit);
+        const nextVersion = addStage(currentVersion);
+        takeBranchesToVisit--;
+        const record = step.eventRecord();
+        const newEntry = buffer.put(
+          originalName(edge.source.name),
+          record,
+          run.previousBufferEntry,
+          currentVersion,
+        );
+        const startTimestamp = runIsStart ? step.timestamp : run.startTimestamp;
+        const startEvent = runIsStart ? record : run.startEvent;
+        this.#addComputationState(
+          buffer,
+          result,
+          edge.target,
+          newEntry,
+          nextVersion,
+          startTimestamp,
+          step.timestamp,
+          startEvent,
+        );
+        const finalState = this.#findFinalStateAfterProceed(edge.target, step.event);
+        if (finalState !== null) {
+          this.#addComputationState(
+            buffer,
+            result,
+            finalState,
+            newEntry,
+            nextVersion,
+            startTimestamp,
+            step.timestamp,
+            startEvent,
+          );
+        }
+      }
+    }
+    if (runIsStart) {
+      const version = increase(run.version, increasingSelfState(totalIgnore, totalTake));
+      result.push(createStartState(run.stateName, version));
+    }
+    if (run.previousBufferEntry !== null) buffer.releaseNode(run.previousBufferEntry, run.version);
+    return result;
+  }
+
+  #addComputationState(
+    buffer: SharedBuffer,
+    states: ComputationState[],
+    target: State,
+    previousBufferEntry: SharedBufferNode | null,
+    version: DeweyNumber,
+    startTimestamp: number,
+    previousTimestamp: number,
+    startEvent: EventRecord | null,
+  ): void {
+    states.push({
+      stateName: target.name,
+      previousBufferEntry,
+      version,
+      startTimestamp,
+      previousTimestamp,
+      startEvent,
+    });
+    if (previousBufferEntry !== null) buffer.lockNode(previousBufferEntry, version);
+  }
+
+  /** Flink: `findFinalStateAfterProceed`: a TAKE that can PROCEED to the end completes a match. */
+  #findFinalStateAfterProceed(state: State, event: Event): State | null {
+    const stack: State[] = [state];
+    while (stack.length > 0) {
+      const current = stack.pop()!;
+      for (const t of current.transitions) {
+        if (t.action !== "PROCEED" || !(t.condition === null || t.condition(event))) continue;
+        if (t.target.isFinal) return t.target;
+        stack.push(t.target);
+      }
+    }
+    return null;
+  }
+
+  /** Flink: `createDecisionGraph`: follows PROCEED edges and collects applicable TAKE/IGNORE. */
+  #createDecisionGraph(state: State, event: Event): StateTransition[] {
+    const edges: StateTransition[] = [];
+    const stack: State[] = [state];
+    while (stack.length > 0) {
+      const current = stack.pop()!;
+      for (const t of current.transitions) {
+        if (!(t.condition === null || t.condition(event))) continue;
+        if (t.action === "PROCEED") stack.push(t.target);
+        else edges.push(t);
+      }
+    }
+    return edges;
+  }
+
+  /** Flink: `extractCurrentMatches`. */
+  #extractCurrentMatches(buffer: SharedBuffer, run: ComputationState): EventIdMatch {
+    if (run.previousBufferEntry === null) return new Map();
+    const paths = buffer.extractPatterns(run.previousBufferEntry, run.version);
+    return paths[0] ?? new Map();
+  }
+}
+
+/** Flink: `calculateIncreasingSelfState`. */
+function increasingSelfState(ignoreBranches: number, takeBranches: number): number {
+  return takeBranches === 0 && ignoreBranches === 0
+    ? 0
+    : ignoreBranches + Math.max(1, takeBranches);
+}
+
+/** Flink: `NFA.EventWrapper`: registers the event on its first TAKE, releases it afterwards. */
+class EventStep {
+  readonly #buffer: SharedBuffer;
+  readonly event: Event;
+  readonly timestamp: number;
+  readonly #sequence: number;
+  #record: EventRecord | null = null;
+
+  constructor(buffer: SharedBuffer, event: Event, timestamp: number, sequence: number) {
+    this.#buffer = buffer;
+    this.event = event;
+    this.timestamp = timestamp;
+    this.#sequence = sequence;
+  }
+
+  eventRecord(): EventRecord {
+    return this.#record ??= this.#buffer.registerEvent(this.event, this.timestamp, this.#sequence);
+  }
+
+  close(): void {
+    if (this.#record !== null) this.#buffer.releaseEvent(this.#record);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * States and transitions of a compiled NFA. Flink: `nfa/State.java`, `nfa/StateTransition.java`.
+ *
+ * @module
+ */
+
+import type { Condition } from "./pattern.ts";
+
+/** Flink: `StateTransitionAction`. */
+export type StateTransitionAction = "TAKE" | "IGNORE" | "PROCEED";
+
+/** Flink: `State.StateType`. `Pending` ends a pattern that ends in notFollowedBy with a window. */
+export type StateType = "Start" | "Final" | "Normal" | "Stop" | "Pending";
+
+/** Flink: `StateTransition`. A `null` condition is always true. */
+export interface StateTransition {
+  readonly action: StateTransitionAction;
+  readonly source: State;
+  readonly target: State;
+  condition: Condition | null;
+}
+
+/** Flink: `State`. Transitions keep insertion order, which decides the Dewey numbering. */
+export class State {
+  readonly name: string;
+  type: StateType;
+  readonly transitions: StateTransition[] = [];
+
+  /**
+   * @param name unique internal name such as `start` or `start:2`
+   * @param type the kind of state
+   */
+  constructor(name: string, type: StateType) {
+    this.name = name;
+    this.type = type;
+  }
+
+  /** Whether this is the start state. */
+  get isStart(): boolean {
+    return this.type === "Start";
+  }
+  /** Whether reaching this state completes a match. */
+  get isFinal(): boolean {
+    return this.type === "Final";
+  }
+  /** Whether reaching this state discards the run (a NOT pattern matched). */
+  get isStop(): boolean {
+    return this.type === "Stop";
+  }
+  /** Whether the run completes only when its window expires. */
+  get isPending(): boolean {
+    return this.type === "Pending";
+  }
+
+  /** Turns this state into the start state. */
+  makeStart(): void {
+    this.type = "Start";
+  }
+
+  /**
+   * Adds a transition.
+   * @param action what the transition does with the event
+   * @param target where it leads
+   * @param condition when it applies (`null`: always)
+   */
+  addStateTransition(action: StateTransitionAction, target: State, condition: Condition | null) {
+    this.transitions.push({ action, source: this, target, condition });
+  }
+
+  /** Adds a TAKE to `target`, or to this state when `target` is omitted. */
+  addTake(condition: Condition | null, target: State = this): void {
+    this.addStateTransition("TAKE", target, condition);
+  }
+
+  /** Adds an IGNORE to `target`, or to this state when `target` is omitted. */
+  addIgnore(condition: Condition | null, target: State = this): void {
+    this.addStateTransition("IGNORE", target, condition);
+  }
+
+  /** Adds a PROCEED (an epsilon move evaluated on the current event) to `target`. */
+  addProceed(target: State, condition: Condition | null): void {
+    this.addStateTransition("PROCEED", target, condition);
+  }
+}
