@@ -7,7 +7,9 @@
 import { backoffDelay, sleep } from "./backoff.ts";
 import type { JdbcConfig } from "./jdbc_url.ts";
 import { type Logger, SILENT_LOGGER } from "./logger.ts";
-import type { MatchRow, MatchSink } from "./match_sink.ts";
+import { type MatchRow, type MatchSink, SinkWriteError } from "./match_sink.ts";
+
+export { SinkWriteError };
 import { describeError, errorErrno, isTransientMysqlError, MysqlClient } from "./_mysql_client.ts";
 import { quoteSqlIdentifier } from "./sql_identifier.ts";
 
@@ -21,27 +23,6 @@ export interface SqlMatchSinkOptions {
   readonly logger?: Logger;
   /** Rows per INSERT statement, 1..10 000; default 500. */
   readonly batchSize?: number;
-}
-
-/**
- * Rows the database refused for a reason that retrying cannot fix, such as a value out of range,
- * an unknown table or bad credentials. Callers choose whether to skip the rows or stop the job.
- */
-export class SinkWriteError extends Error {
-  /** The rows that were not written. Every other row of the batch is durable. */
-  readonly rejected: readonly MatchRow[];
-
-  /**
-   * Creates the error.
-   * @param message what failed, without credentials
-   * @param rejected the rows that were not written
-   * @param options the driver's error as `cause`
-   */
-  constructor(message: string, rejected: readonly MatchRow[], options: ErrorOptions) {
-    super(message, options);
-    this.name = "SinkWriteError";
-    this.rejected = rejected;
-  }
 }
 
 /**

@@ -1,0 +1,294 @@
+/**
+ * Reads raw records from a text file or stdin, one record a line, so the job runs without Kafka.
+ *
+ * @module
+ */
+
+import { sleep } from "./backoff.ts";
+import type { EventSource, SourcePosition, SourceRecord } from "./event_source.ts";
+import { type Logger, SILENT_LOGGER } from "./logger.ts";
+
+/** Options for {@link FileSource}. */
+export interface FileSourceOptions {
+  /**
+   * Keep waiting for lines appended after the end of the file, like `tail -f`; default false, so
+   * iteration ends at the end of the file. Ignored for stdin, which ends when it is closed.
+   */
+  readonly follow?: boolean;
+  /** With `follow`, how often to look for new lines, in milliseconds; default 200. */
+  readonly pollIntervalMs?: number;
+  /** Pause before every record but the first, in milliseconds, to replay at a human pace; default 0. */
+  readonly delayMs?: number;
+  /**
+   * Where {@link FileSource.commit} persists the last handled line, so that a restarted job
+   * resumes after it. Default: commits are kept in memory only.
+   */
+  readonly offsetFile?: string;
+  /**
+   * Skip lines starting with `#` and strip a trailing ` #...` comment that contains no `"`, as in
+   * the quick start's `2,Tom,0,1,1739584800000 #10:00`; default true. Turn it off when values may
+   * contain ` #`, such as a CSV name `Tom #2`.
+   */
+  readonly comments?: boolean;
+  /** Where resuming from the offset file is reported; default silent. */
+  readonly logger?: Logger;
+}
+
+/** What the offset file holds: the topic guards against resuming another file's position. */
+interface OffsetFileContent {
+  readonly topic: string;
+  readonly offset: string;
+}
+
+interface Reader {
+  read(buffer: Uint8Array): Promise<number | null>;
+}
+
+/** The only partition: a file is one ordered log. */
+const PARTITION = 0;
+const TRAILING_COMMENT = /\s#[^"]*$/;
+
+/**
+ * An {@link EventSource} over the lines of a file, or of stdin when the path is `-`.
+ *
+ * Each non-empty, non-comment line is one record: `topic` is `file:<path>` (the path as given)
+ * or `stdin`, `partition` is 0 and `offset` is the 0-based line number in the input, counting
+ * blank and comment lines, so that it can be found in an editor. `value` is the line without its
+ * line ending, surrounding spaces and trailing comment.
+ *
+ * `timestamp` is always 0: a file has no log time, and reading time would make a replay give
+ * different results from run to run. The quick start's events carry `eventTime`, which is what
+ * event-time mode uses.
+ *
+ * Iterating starts after the last committed line: the one given to {@link FileSource.commit}
+ * earlier in this process, or else the one in `offsetFile`. Stdin cannot be re-read, so it always
+ * starts at its first line and `offsetFile` only records progress. Lines must be UTF-8; with
+ * `follow`, a file that is truncated or replaced is not noticed.
+ *
+ * @example
+ * ```ts
+ * const source = new FileSource("samples/events_ken.csv");
+ * for await (const record of source) {
+ *   console.log(record.offset, record.value);
+ *   await source.commit([record]);
+ * }
+ * ```
+ */
+export class FileSource implements EventSource {
+  /** `file:<path>` or `stdin`; the topic of every record and of every committed position. */
+  readonly topic: string;
+  readonly #path: string;
+  readonly #follow: boolean;
+  readonly #pollIntervalMs: number;
+  readonly #delayMs: number;
+  readonly #offsetFile: string | undefined;
+  readonly #comments: boolean;
+  readonly #logger: Logger;
+  readonly #closing = new AbortController();
+  /** The last committed line number, or -1 when nothing is committed. */
+  #committed = -1;
+  #loaded = false;
+  #commits: Promise<void> = Promise.resolve();
+
+  /**
+   * Creates the source; the file is opened when iteration starts.
+   * @param path a file path, or `-` for stdin
+   * @param options follow mode, pacing, offset file and comment handling
+   * @throws {RangeError} if the path is empty or an interval is not a whole number of ms >= 0
+   */
+  constructor(path: string, options: FileSourceOptions = {}) {
+    if (path === "") throw new RangeError(`Invalid file source path "": use a path or "-"`);
+    this.#path = path;
+    this.topic = path === "-" ? "stdin" : `file:${path}`;
+    this.#follow = options.follow ?? false;
+    this.#pollIntervalMs = checkMs(options.pollIntervalMs ?? 200, "poll interval");
+    this.#delayMs = checkMs(options.delayMs ?? 0, "delay");
+    this.#offsetFile = options.offsetFile;
+    this.#comments = options.comments ?? true;
+    this.#logger = options.logger ?? SILENT_LOGGER;
+  }
+
+  /**
+   * Yields one record per line after the last committed one, until the end of the input (or,
+   * with `follow`, until {@link FileSource.close}).
+   * @returns the records in line order
+   * @throws {Deno.errors.NotFound} if the file does not exist
+   * @throws {SyntaxError} if `offsetFile` exists but does not hold this source's position
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<SourceRecord, void, undefined> {
+    const signal = this.#closing.signal;
+    await this.#loadOffsetFile();
+    const stdin = this.#path === "-";
+    const file = stdin ? undefined : await Deno.open(this.#path, { read: true });
+    const reader: Reader = file ?? Deno.stdin;
+    const skipThrough = stdin ? -1 : this.#committed;
+    let first = true;
+    try {
+      for await (const [lineNumber, line] of this.#lines(reader, !stdin && this.#follow)) {
+        if (lineNumber <= skipThrough) continue;
+        const value = this.#clean(line);
+        if (value === undefined) continue;
+        if (!first && this.#delayMs > 0 && !await pause(this.#delayMs, signal)) return;
+        first = false;
+        if (signal.aborted) return;
+        yield {
+          topic: this.topic,
+          partition: PARTITION,
+          offset: String(lineNumber),
+          value,
+          timestamp: 0,
+        };
+      }
+    } finally {
+      file?.close();
+    }
+  }
+
+  /**
+   * Records each position as handled, and persists the latest to `offsetFile` when set. A
+   * position older than one already committed is ignored: commits never move backwards.
+   * @param positions positions of records from this source
+   * @returns when the offset file, if any, is written
+   * @throws {RangeError} if a position is not one of this source's
+   */
+  commit(positions: readonly SourcePosition[]): Promise<void> {
+    for (const { topic, partition, offset } of positions) {
+      if (topic !== this.topic || partition !== PARTITION || !/^\d+$/.test(offset)) {
+        return Promise.reject(
+          new RangeError(
+            `Cannot commit to file source "${this.topic}": position "${topic}/${partition}/` +
+              `${offset}" is not one of its lines`,
+          ),
+        );
+      }
+      this.#committed = Math.max(this.#committed, Number(offset));
+    }
+    const offsetFile = this.#offsetFile;
+    if (offsetFile === undefined || this.#committed < 0) return Promise.resolve();
+    const content: OffsetFileContent = { topic: this.topic, offset: String(this.#committed) };
+    // Chained so that an older position never overwrites a newer one.
+    const write = this.#commits.then(() => writeAtomically(offsetFile, JSON.stringify(content)));
+    this.#commits = write.catch(() => {});
+    return write;
+  }
+
+  /** Ends every iteration promptly, including waits for new lines, and finishes pending commits. */
+  async close(): Promise<void> {
+    this.#closing.abort();
+    await this.#commits;
+  }
+
+  /** The record value of a line, or undefined for a blank or comment line. */
+  #clean(line: string): string | undefined {
+    let value = line.trim();
+    if (this.#comments) {
+      if (value.startsWith("#")) return undefined;
+      value = value.replace(TRAILING_COMMENT, "").trimEnd();
+    }
+    return value === "" ? undefined : value;
+  }
+
+  async #loadOffsetFile(): Promise<void> {
+    if (this.#loaded || this.#offsetFile === undefined) return;
+    this.#loaded = true;
+    let text: string;
+    try {
+      text = await Deno.readTextFile(this.#offsetFile);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      throw error;
+    }
+    let content: Partial<OffsetFileContent> = {};
+    try {
+      content = JSON.parse(text);
+    } catch {
+      // Reported below, with the same message as a well-formed file for the wrong input.
+    }
+    if (content?.topic !== this.topic || !/^\d+$/.test(String(content?.offset))) {
+      throw new SyntaxError(
+        `Cannot resume file source "${this.topic}": offset file "${this.#offsetFile}" does ` +
+          `not hold a line number of this input, delete it to start over`,
+      );
+    }
+    if (this.#path === "-") return;
+    this.#committed = Math.max(this.#committed, Number(content.offset));
+    this.#logger.log("info", "File source resumes after the committed line", {
+      topic: this.topic,
+      offset: content.offset,
+    });
+  }
+
+  /** Splits the input into numbered lines; a last line without a line ending counts at EOF. */
+  async *#lines(reader: Reader, follow: boolean): AsyncGenerator<[number, string]> {
+    const signal = this.#closing.signal;
+    const decoder = new TextDecoder();
+    const buffer = new Uint8Array(64 * 1024);
+    let pending = "";
+    let lineNumber = 0;
+    while (!signal.aborted) {
+      let read: number | null;
+      try {
+        read = await abortable(reader.read(buffer), signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        throw error;
+      }
+      if (read === null) {
+        if (follow) {
+          if (!await pause(this.#pollIntervalMs, signal)) return;
+          continue;
+        }
+        pending += decoder.decode();
+        if (pending !== "") yield [lineNumber, pending.replace(/\r$/, "")];
+        return;
+      }
+      pending += decoder.decode(buffer.subarray(0, read), { stream: true });
+      let newline: number;
+      while ((newline = pending.indexOf("\n")) >= 0) {
+        yield [lineNumber++, pending.slice(0, newline).replace(/\r$/, "")];
+        pending = pending.slice(newline + 1);
+      }
+    }
+  }
+}
+
+function checkMs(ms: number, what: string): number {
+  if (!Number.isInteger(ms) || ms < 0) {
+    throw new RangeError(`Invalid file source ${what} "${ms}": expected a whole number of ms >= 0`);
+  }
+  return ms;
+}
+
+/** Replaces the file in one step, so a crash never leaves a half-written offset. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = `${path}.tmp`;
+  await Deno.writeTextFile(temporary, text + "\n");
+  await Deno.rename(temporary, path);
+}
+
+/**
+ * Rejects with the signal's reason when it aborts first. A read of stdin cannot be cancelled, so
+ * it is abandoned instead; its result is silenced.
+ */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  promise.catch(() => {});
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => {
+    signal.removeEventListener("abort", onAbort);
+  });
+}
+
+/** Waits, and tells whether the wait ended normally rather than by abort. */
+async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(ms, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}

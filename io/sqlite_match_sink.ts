@@ -1,0 +1,180 @@
+/**
+ * Writes matches to the quick start's `match_results` table in an SQLite file, so the job runs
+ * without MySQL.
+ *
+ * @module
+ */
+
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { backoffDelay, sleep } from "./backoff.ts";
+import { type Logger, SILENT_LOGGER } from "./logger.ts";
+import type { MatchRow, MatchSink } from "./match_sink.ts";
+// The job catches this one class for every sink; it only lives beside the MySQL sink for now.
+import { SinkWriteError } from "./match_sink.ts";
+import { quoteSqlIdentifier } from "./sql_identifier.ts";
+import { openSqliteDatabase } from "./sqlite_rule_store.ts";
+
+/** Options for {@link SqliteMatchSink}. */
+export interface SqliteMatchSinkOptions {
+  /** The database file, usually from `parseSqliteJdbcUrl(--jdbcUrl)`. */
+  readonly path: string;
+  /** The result table; default `match_results`. A plain identifier. Created if missing. */
+  readonly tableName?: string;
+  /** Where retries are reported; default silent. */
+  readonly logger?: Logger;
+}
+
+/**
+ * SQLite primary result codes that a later attempt may not meet: BUSY, LOCKED, IOERR, FULL and
+ * CANTOPEN. Deno's `node:sqlite` leaves `errcode` off some errors, so messages are matched too.
+ */
+const TRANSIENT_CODES = new Set([5, 6, 10, 13, 14]);
+const TRANSIENT_MESSAGE =
+  /database (?:table )?is locked|database is busy|disk I\/O error|unable to open database file|database or disk is full/i;
+
+/**
+ * A {@link MatchSink} that upserts each batch in one transaction with `INSERT ... ON CONFLICT
+ * (rule_id, rule_version, user_id, production_id) DO UPDATE SET user_name = excluded.user_name`,
+ * so writing a row twice leaves one row, as `ON DUPLICATE KEY UPDATE` does in MySQL.
+ *
+ * SQLite does not check column types: a `ruleId` that is not an integer is stored as text where
+ * MySQL would refuse it. Lock waits and I/O failures are retried with backoff until they succeed
+ * or the sink is closed: rows are never dropped. Writes run one at a time in call order.
+ */
+export class SqliteMatchSink implements MatchSink {
+  readonly #path: string;
+  readonly #tableName: string;
+  readonly #upsert: string;
+  readonly #logger: Logger;
+  readonly #closing = new AbortController();
+  #db: DatabaseSync | undefined;
+  #statement: StatementSync | undefined;
+  #queue: Promise<void> = Promise.resolve();
+
+  /**
+   * Creates the sink; the database (and the table, if missing) is opened at the first write.
+   * @param options the database file, table and logger
+   * @throws {RangeError} if the table name is not a plain identifier
+   */
+  constructor(options: SqliteMatchSinkOptions) {
+    this.#tableName = options.tableName ?? "match_results";
+    const table = quoteSqlIdentifier(this.#tableName, "result table name");
+    this.#path = options.path;
+    this.#upsert = `INSERT INTO ${table} ` +
+      "(`rule_id`, `rule_version`, `user_id`, `user_name`, `production_id`) VALUES (?, ?, ?, ?, ?) " +
+      "ON CONFLICT (`rule_id`, `rule_version`, `user_id`, `production_id`) " +
+      "DO UPDATE SET `user_name` = excluded.`user_name`";
+    this.#logger = options.logger ?? SILENT_LOGGER;
+  }
+
+  /**
+   * Upserts the rows in one transaction: either all of them are durable or none is.
+   * @param batch the rows
+   * @returns when every row is durable
+   * @throws {SinkWriteError} with every row of the batch if SQLite refuses it for a reason that
+   *   retrying cannot fix (no such table, read-only file, corrupt database), or if the sink is
+   *   closed while the write is still retrying
+   */
+  write(batch: readonly MatchRow[]): Promise<void> {
+    const run = this.#queue.then(() => this.#writeAll(batch));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Stops retrying (pending writes reject), waits for the write in flight, closes the file. */
+  async close(): Promise<void> {
+    this.#closing.abort();
+    await this.#queue;
+    this.#disconnect();
+  }
+
+  async #writeAll(batch: readonly MatchRow[]): Promise<void> {
+    if (batch.length === 0) return;
+    for (let attempt = 0;; attempt++) {
+      if (this.#closing.signal.aborted) throw this.#closed(batch, undefined);
+      try {
+        this.#transaction(batch);
+        if (attempt > 0) {
+          this.#logger.log("info", "Match sink write succeeded after retries", {
+            path: this.#path,
+            attempts: attempt + 1,
+          });
+        }
+        return;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!isTransient(error)) {
+          throw new SinkWriteError(
+            `Cannot write ${batch.length} match rows to "${this.#path}" table ` +
+              `"${this.#tableName}": ${message}`,
+            batch,
+            { cause: error },
+          );
+        }
+        // Locks are released by their holder; any other failure may be the connection's own.
+        if (!/locked|busy/i.test(message)) this.#disconnect();
+        // Once per write: the queue holds later writes back, so one outage logs one line.
+        if (attempt === 0) {
+          this.#logger.log("warn", "Match sink write failed, retrying", {
+            path: this.#path,
+            rows: batch.length,
+            error: message,
+          });
+        }
+        try {
+          await sleep(
+            backoffDelay(Math.min(attempt, 30), { minDelayMs: 50, maxDelayMs: 5_000 }),
+            this.#closing.signal,
+          );
+        } catch {
+          throw this.#closed(batch, error);
+        }
+      }
+    }
+  }
+
+  /** Runs the batch in one immediate transaction, so the write lock is taken before any row. */
+  #transaction(batch: readonly MatchRow[]): void {
+    const db = this.#db ??= openSqliteDatabase(this.#path, { resultTableName: this.#tableName });
+    const statement = this.#statement ??= db.prepare(this.#upsert);
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const row of batch) {
+        statement.run(row.ruleId, row.ruleVersion, row.userId, row.userName, row.productionId);
+      }
+      db.exec("COMMIT");
+    } catch (error) {
+      try {
+        if (db.isTransaction) db.exec("ROLLBACK");
+      } catch {
+        // SQLite rolls back by itself after some errors; the first error is the one to report.
+      }
+      throw error;
+    }
+  }
+
+  #closed(batch: readonly MatchRow[], cause: unknown): SinkWriteError {
+    return new SinkWriteError(
+      `Cannot write ${batch.length} match rows to "${this.#path}": the sink was closed while ` +
+        "retrying",
+      batch,
+      { cause },
+    );
+  }
+
+  #disconnect(): void {
+    this.#statement = undefined;
+    try {
+      this.#db?.close();
+    } catch {
+      // Already closed or never opened: nothing is left to release.
+    }
+    this.#db = undefined;
+  }
+}
+
+function isTransient(error: unknown): boolean {
+  const errcode = (error as { errcode?: unknown } | null)?.errcode;
+  if (typeof errcode === "number" && TRANSIENT_CODES.has(errcode & 0xff)) return true;
+  return error instanceof Error && TRANSIENT_MESSAGE.test(error.message);
+}
