@@ -34,6 +34,7 @@ export function prune(
   runs: PriorityQueue<ComputationState>,
   matched: readonly EventIdMatch[],
   buffer: SharedBuffer,
+  onPrune?: (run: ComputationState) => void,
 ): void {
   const pruningId = pruningIdOf(strategy, matched);
   if (pruningId === null) return;
@@ -44,6 +45,7 @@ export function prune(
     const cmp = compareEventRecords(run.startEvent, pruningId);
     if (inclusive ? cmp > 0 : cmp >= 0) return false;
     buffer.releaseNode(run.previousBufferEntry!, run.version);
+    onPrune?.(run);
     return true;
   });
 }

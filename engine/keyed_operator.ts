@@ -7,7 +7,7 @@
  */
 
 import { MinHeap } from "./_min_heap.ts";
-import { type Match, Nfa, type NfaState } from "./nfa.ts";
+import { type Match, Nfa, type NfaState, type RunEvent } from "./nfa.ts";
 import { compileNfa } from "./nfa_compiler.ts";
 import type { Event, PatternDefinition } from "./pattern.ts";
 
@@ -40,9 +40,14 @@ export interface OperatorOutput {
   readonly late: number;
 }
 
+/** A {@link RunEvent} with the rule and key it happened in. */
+export type OperatorRunEvent = RunEvent & { readonly rule: RuleRef; readonly key: string };
+
 /** Options for {@link KeyedOperator}. */
 export interface KeyedOperatorOptions {
   readonly timeBehaviour: TimeBehaviour;
+  /** Receives what happens to every run (for `backtest --explain`); off by default. */
+  readonly listener?: (event: OperatorRunEvent) => void;
 }
 
 interface Buffered {
@@ -65,9 +70,19 @@ class KeyedNfa {
   /** Keys that have a run a window can expire, by the earliest such time (lazily updated). */
   readonly deadlines = new MinHeap<Deadline>((a, b) => a.at - b.at);
 
-  constructor(rule: RuleRef, definition: PatternDefinition) {
+  /** The key being processed, so run events can name it. */
+  currentKey = "";
+
+  constructor(
+    rule: RuleRef,
+    definition: PatternDefinition,
+    listener?: (e: OperatorRunEvent) => void,
+  ) {
     this.rule = rule;
     this.nfa = new Nfa(compileNfa(definition), definition.afterMatchSkipStrategy);
+    if (listener !== undefined) {
+      this.nfa.listener = (e) => listener({ ...e, rule, key: this.currentKey });
+    }
   }
 
   state(key: string): NfaState {
@@ -94,6 +109,7 @@ class KeyedNfa {
 /** Runs rules over keyed events. Synchronous and pure: time only moves when told. */
 export class KeyedOperator {
   readonly #timeBehaviour: TimeBehaviour;
+  readonly #listener: ((event: OperatorRunEvent) => void) | undefined;
   readonly #rules = new Map<string, KeyedNfa>();
   readonly #buffer = new MinHeap<Buffered>((a, b) =>
     a.timestamp - b.timestamp || a.sequence - b.sequence
@@ -106,6 +122,7 @@ export class KeyedOperator {
   /** @param options event time or processing time */
   constructor(options: KeyedOperatorOptions) {
     this.#timeBehaviour = options.timeBehaviour;
+    this.#listener = options.listener;
   }
 
   /** The current event-time watermark. */
@@ -133,7 +150,7 @@ export class KeyedOperator {
    * @throws {MalformedPatternError} if the pattern does not compile
    */
   setRule(rule: RuleRef, definition: PatternDefinition): void {
-    const compiled = new KeyedNfa(rule, definition);
+    const compiled = new KeyedNfa(rule, definition, this.#listener);
     this.#rules.set(rule.id, compiled);
   }
 
@@ -223,6 +240,7 @@ export class KeyedOperator {
   #feed(key: string, event: Event, timestamp: number, sequence: number, out: OperatorOutput) {
     for (const rule of this.#rules.values()) {
       const state = rule.state(key);
+      rule.currentKey = key;
       const advanced = rule.nfa.advanceTime(state, timestamp);
       collect(rule, key, advanced.matches, advanced.timedOut, out);
       const matches = rule.nfa.process(state, event, timestamp, sequence);
@@ -242,6 +260,7 @@ export class KeyedOperator {
         const state = rule.states.get(due.key);
         // Entries are not removed when a key moves on, so skip the stale ones.
         if (state === undefined || rule.nfa.nextDeadline(state) !== due.at) continue;
+        rule.currentKey = due.key;
         const advanced = rule.nfa.advanceTime(state, now);
         collect(rule, due.key, advanced.matches, advanced.timedOut, out);
         rule.settle(due.key, state);

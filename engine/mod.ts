@@ -21,13 +21,23 @@ export {
   ENDING_STATE_NAME,
   MalformedPatternError,
 } from "./nfa_compiler.ts";
-export { type Match, Nfa, type NfaOutput, NfaState, type TimedOutMatch } from "./nfa.ts";
+export {
+  type Match,
+  Nfa,
+  type NfaOutput,
+  NfaState,
+  type RunEvent,
+  type RunListener,
+  type TimedOutMatch,
+} from "./nfa.ts";
 export {
   KeyedOperator,
   type KeyedOperatorOptions,
   type OperatorOutput,
+  type OperatorRunEvent,
   type RuleMatch,
   type RuleRef,
   type RuleTimeout,
   type TimeBehaviour,
 } from "./keyed_operator.ts";
+export { type WatermarkOptions, WatermarkTracker } from "./watermark.ts";

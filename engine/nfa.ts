@@ -39,6 +39,29 @@ export interface NfaOutput {
   readonly timedOut: TimedOutMatch[];
 }
 
+/** What happened to a run, for explaining why a rule did or did not fire. */
+export type RunEvent =
+  | {
+    readonly type: "opened" | "advanced";
+    readonly state: string;
+    readonly event: Event;
+    readonly start: Event;
+  }
+  | {
+    readonly type: "discarded" | "stopped";
+    readonly state: string;
+    readonly event: Event;
+    readonly start: Event;
+  }
+  | {
+    readonly type: "timedOut" | "pruned" | "matched";
+    readonly state: string;
+    readonly start: Event;
+  };
+
+/** Receives {@link RunEvent}s; the engine calls it synchronously and never needs it. */
+export type RunListener = (event: RunEvent) => void;
+
 /** Flink: `NFAState` plus the key's `SharedBuffer`. */
 export class NfaState {
   partialMatches: PriorityQueue<ComputationState>;
@@ -65,6 +88,8 @@ export class Nfa {
   readonly #windowTime: number;
   readonly #windowTimes: ReadonlyMap<string, number>;
   readonly #skip: AfterMatchSkipStrategy;
+  /** Set by tools that explain runs (backtest --explain); `null` costs one check per step. */
+  listener: RunListener | null = null;
 
   /**
    * @param compiled the output of `compileNfa`
@@ -138,6 +163,11 @@ export class Nfa {
         potentialMatches.add(run);
         continue;
       }
+      this.listener?.({
+        type: "timedOut",
+        state: originalName(run.stateName),
+        start: run.startEvent!.event,
+      });
       timedOut.push({
         match: materializeMatch(this.#extractCurrentMatches(buffer, run)),
         timestamp: timeoutForPrevious
@@ -183,6 +213,7 @@ export class Nfa {
     const potentialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
     for (const run of nfaState.partialMatches) {
       const next = this.#computeNextStates(buffer, run, step);
+      if (this.listener !== null && run.startEvent !== null) this.#report(run, next, step.event);
       const retain: ComputationState[] = [];
       let discardPath = false;
       for (const state of next) {
@@ -216,6 +247,14 @@ export class Nfa {
     return matches;
   }
 
+  #report(run: ComputationState, next: readonly ComputationState[], event: Event): void {
+    const base = { state: originalName(run.stateName), event, start: run.startEvent!.event };
+    if (next.length === 0) this.listener!({ type: "discarded", ...base });
+    else if (next.some((s) => this.#states.get(s.stateName)!.isStop)) {
+      this.listener!({ type: "stopped", ...base });
+    }
+  }
+
   #processMatchesAccordingToSkipStrategy(
     nfaState: NfaState,
     potentialMatches: PriorityQueue<ComputationState>,
@@ -236,8 +275,20 @@ export class Nfa {
       completed.poll();
       const buffer = nfaState.buffer;
       const matched = buffer.extractPatterns(earliest.previousBufferEntry!, earliest.version);
-      prune(this.#skip, partialMatches, matched, buffer);
-      prune(this.#skip, completed, matched, buffer);
+      const listener = this.listener;
+      const onPrune = listener === null ? undefined : (run: ComputationState) =>
+        listener({
+          type: "pruned",
+          state: originalName(run.stateName),
+          start: run.startEvent!.event,
+        });
+      prune(this.#skip, partialMatches, matched, buffer, onPrune);
+      prune(this.#skip, completed, matched, buffer, onPrune);
+      listener?.({
+        type: "matched",
+        state: originalName(earliest.stateName),
+        start: earliest.startEvent!.event,
+      });
       result.push(materializeMatch(matched[0]!));
       buffer.releaseNode(earliest.previousBufferEntry!, earliest.version);
     }
@@ -296,6 +347,12 @@ export class Nfa {
         );
         const startTimestamp = runIsStart ? step.timestamp : run.startTimestamp;
         const startEvent = runIsStart ? record : run.startEvent;
+        this.listener?.({
+          type: runIsStart ? "opened" : "advanced",
+          state: originalName(edge.source.name),
+          event: step.event,
+          start: startEvent!.event,
+        });
         this.#addComputationState(
           buffer,
           result,

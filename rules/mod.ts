@@ -74,3 +74,5 @@ export function compileRule(rule: RuleSource, options: CompileRuleOptions = {}):
     throw error;
   }
 }
+export { formatPatternApi } from "./format_pattern_api.ts";
+export { loadConditionClasses } from "./condition_registry.ts";

@@ -1,0 +1,155 @@
+/**
+ * Builds the job's adapters from its flags and runs it: the only place that knows which io
+ * implementation stands behind each flag.
+ *
+ * @module
+ */
+
+import { DirectoryRuleStore } from "../io/directory_rule_store.ts";
+import type { EventSource } from "../io/event_source.ts";
+import { FileSource } from "../io/file_source.ts";
+import { KafkaSource } from "../io/kafka_source.ts";
+import { createLogger, type Logger } from "../io/logger.ts";
+import type { MatchSink } from "../io/match_sink.ts";
+import { SqlMatchSink } from "../io/mysql_match_sink.ts";
+import { MysqlRuleStore } from "../io/mysql_rule_store.ts";
+import type { RuleStore } from "../io/rule_store.ts";
+import { SqliteMatchSink } from "../io/sqlite_match_sink.ts";
+import { SqliteRuleStore } from "../io/sqlite_rule_store.ts";
+import { serveMetrics } from "../io/metrics_server.ts";
+import { DEFAULT_CONDITION_REGISTRY, loadConditionClasses } from "../rules/mod.ts";
+import { type JobFlags, parseJobFlags, USAGE, UsageError } from "../job/flags.ts";
+import { Metrics } from "../job/metrics.ts";
+import { type JobSummary, runJob } from "../job/run_job.ts";
+
+/** Options for {@link runJobCommand}. */
+export interface JobCommandOptions {
+  /** Where match lines go; stdout by default. */
+  readonly print?: (line: string) => void;
+  /** Stops the job; SIGINT/SIGTERM by default. */
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+}
+
+function describeConfig(flags: JobFlags): Record<string, unknown> {
+  const source = flags.source.type === "kafka"
+    ? { brokers: flags.source.brokers, topic: flags.source.topic, group: flags.source.group }
+    : { file: flags.source.path };
+  const rules = flags.rules.type === "mysql"
+    ? {
+      host: flags.rules.config.host,
+      database: flags.rules.config.database,
+      table: flags.rules.tableName,
+    }
+    : flags.rules.type === "sqlite"
+    ? { sqlite: flags.rules.path, table: flags.rules.tableName }
+    : { directory: flags.rules.path };
+  return { source, rules, eventTime: flags.usingEventTime, intervalMs: flags.jdbcIntervalMs };
+}
+
+/**
+ * Parses flags, builds the adapters and runs the job to its end.
+ * @param args the command line after the program name
+ * @returns the process exit code: 0 when the input ended or the job was stopped, 2 for bad flags
+ */
+export async function runJobCommand(
+  args: readonly string[],
+  options: JobCommandOptions = {},
+): Promise<number> {
+  let flags: JobFlags;
+  try {
+    flags = parseJobFlags(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  const logger = options.logger ?? createLogger({ format: flags.logFormat });
+  let conditions = DEFAULT_CONDITION_REGISTRY;
+  if (flags.conditionClasses !== null) {
+    try {
+      conditions = loadConditionClasses(await Deno.readTextFile(flags.conditionClasses));
+    } catch (error) {
+      console.error(`--conditionClasses "${flags.conditionClasses}": ${(error as Error).message}`);
+      return 2;
+    }
+  }
+  const stop = new AbortController();
+  const onSignal = () => {
+    logger.log("info", "stopping on signal");
+    stop.abort();
+  };
+  const signal = options.signal ?? stop.signal;
+  if (options.signal === undefined) {
+    Deno.addSignalListener("SIGINT", onSignal);
+    Deno.addSignalListener("SIGTERM", onSignal);
+  }
+  const source: EventSource = flags.source.type === "kafka"
+    ? new KafkaSource({
+      brokers: flags.source.brokers,
+      topic: flags.source.topic,
+      groupId: flags.source.group,
+      fromBeginning: flags.startFrom === "earliest",
+      logger,
+    })
+    : new FileSource(flags.source.path, { logger });
+  let ruleStore: RuleStore;
+  let sink: MatchSink | null = null;
+  const r = flags.rules;
+  if (r.type === "mysql") {
+    ruleStore = new MysqlRuleStore({
+      config: r.config,
+      tableName: r.tableName,
+      intervalMs: flags.jdbcIntervalMs,
+      logger,
+    });
+    sink = new SqlMatchSink({ config: r.config, tableName: flags.matchTable, logger });
+  } else if (r.type === "sqlite") {
+    ruleStore = new SqliteRuleStore({
+      path: r.path,
+      tableName: r.tableName,
+      intervalMs: flags.jdbcIntervalMs,
+      logger,
+    });
+    sink = new SqliteMatchSink({ path: r.path, tableName: flags.matchTable, logger });
+  } else {
+    ruleStore = new DirectoryRuleStore({ path: r.path, intervalMs: flags.jdbcIntervalMs, logger });
+  }
+  const metrics = new Metrics();
+  const server = flags.metricsPort === null
+    ? null
+    : serveMetrics({ port: flags.metricsPort, metrics, logger });
+  logger.log("info", "job starting", describeConfig(flags));
+  let summary: JobSummary;
+  try {
+    summary = await runJob({
+      source,
+      ruleStore,
+      sink,
+      timeBehaviour: flags.usingEventTime ? "EventTime" : "ProcessingTime",
+      watermark: { outOfOrdernessMs: flags.outOfOrdernessMs, idleTimeoutMs: flags.idleTimeoutMs },
+      eventFormat: flags.eventFormat,
+      logger,
+      metrics,
+      print: options.print ?? ((line) => console.log(line)),
+      signal,
+      conditions,
+    });
+  } catch (error) {
+    logger.log("error", "job failed", { reason: (error as Error).message });
+    return 1;
+  } finally {
+    if (options.signal === undefined) {
+      Deno.removeSignalListener("SIGINT", onSignal);
+      Deno.removeSignalListener("SIGTERM", onSignal);
+    }
+    await Promise.allSettled([
+      source.close(),
+      ruleStore.close(),
+      sink?.close(),
+      server?.shutdown(),
+    ]);
+  }
+  logger.log("info", "job summary", { ...summary });
+  return 0;
+}

@@ -1,0 +1,286 @@
+/**
+ * The streaming job as one async-iterator pipeline: source records, rule-table snapshots and
+ * clock ticks are merged into a single loop that parses events, assigns watermarks, drives the
+ * keyed CEP operator, prints and writes matches, and commits source positions once their
+ * effects are durable.
+ *
+ * @module
+ */
+
+import {
+  KeyedOperator,
+  type OperatorOutput,
+  type TimeBehaviour,
+  type WatermarkOptions,
+  WatermarkTracker,
+} from "../engine/mod.ts";
+import { type EventFormat, parseEvent } from "../io/event_format.ts";
+import type { EventSource, SourceRecord } from "../io/event_source.ts";
+import type { Logger } from "../io/logger.ts";
+import type { MatchRow, MatchSink } from "../io/match_sink.ts";
+import type { RuleSet, RuleStore } from "../io/rule_store.ts";
+import type { ConditionRegistry } from "../rules/mod.ts";
+import { formatMatchLine, toMatchRow } from "./demo_output.ts";
+import { merge, ticks } from "./merge.ts";
+import type { Metrics } from "./metrics.ts";
+import { PositionTracker } from "./position_tracker.ts";
+import { RuleRegistry } from "./rule_registry.ts";
+
+/** Options for {@link runJob}. */
+export interface JobOptions {
+  readonly source: EventSource;
+  readonly ruleStore: RuleStore;
+  /** Where match rows go; `null` prints only. */
+  readonly sink: MatchSink | null;
+  readonly timeBehaviour: TimeBehaviour;
+  readonly watermark: WatermarkOptions;
+  readonly eventFormat: EventFormat;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Receives each match line (stdout in production). */
+  readonly print: (line: string) => void;
+  /** Stops the job; what was read is finished and committed first. */
+  readonly signal: AbortSignal;
+  readonly conditions?: ConditionRegistry;
+  /** The wall clock; injected by tests. */
+  readonly now?: () => number;
+  /** How often windows, idle partitions, writes and commits are checked; default 200 ms. */
+  readonly tickMs?: number;
+  /** Rows buffered before a write is forced; default 500. */
+  readonly maxPendingRows?: number;
+}
+
+/** Totals of a finished run. */
+export interface JobSummary {
+  readonly eventsIn: number;
+  readonly malformed: number;
+  readonly late: number;
+  readonly matches: number;
+}
+
+type Item =
+  | { readonly type: "record"; readonly record: SourceRecord }
+  | { readonly type: "end" }
+  | { readonly type: "rules"; readonly rules: RuleSet }
+  | { readonly type: "tick" };
+
+async function* tag<T, U>(
+  source: AsyncIterable<T>,
+  map: (value: T) => U,
+  end?: U,
+): AsyncGenerator<U> {
+  for await (const value of source) yield map(value);
+  if (end !== undefined) yield end;
+}
+
+/** Logs the first malformed records, then one summary per interval, never one line per record. */
+class MalformedReporter {
+  #logged = 0;
+  #suppressed = 0;
+  #lastSummary = 0;
+  constructor(readonly logger: Logger, readonly now: () => number) {}
+  report(record: SourceRecord, reason: string): void {
+    const at = { topic: record.topic, partition: record.partition, offset: record.offset };
+    if (this.#logged < 10) {
+      this.#logged++;
+      this.logger.log("warn", "malformed event skipped", { ...at, reason });
+      return;
+    }
+    this.#suppressed++;
+    if (this.now() - this.#lastSummary >= 10_000) {
+      this.logger.log("warn", "malformed events skipped", {
+        count: this.#suppressed,
+        last: { ...at, reason },
+      });
+      this.#suppressed = 0;
+      this.#lastSummary = this.now();
+    }
+  }
+}
+
+/**
+ * Runs the job until the source ends or the signal aborts.
+ * @returns totals
+ * @throws {SinkWriteError} when the sink refuses rows for good: offsets stay uncommitted, so a
+ *   restart re-reads them
+ */
+export async function runJob(options: JobOptions): Promise<JobSummary> {
+  const { source, ruleStore, sink, logger, metrics } = options;
+  const now = options.now ?? Date.now;
+  const eventTime = options.timeBehaviour === "EventTime";
+  const operator = new KeyedOperator({ timeBehaviour: options.timeBehaviour });
+  const registry = new RuleRegistry({
+    operator,
+    logger,
+    ...(options.conditions === undefined ? {} : { conditions: options.conditions }),
+  });
+  const watermarks = new WatermarkTracker(options.watermark);
+  const positions = new PositionTracker();
+  const malformed = new MalformedReporter(logger, now);
+  declareJobMetrics(metrics, operator, registry, watermarks, now, sink);
+  const totals = { eventsIn: 0, malformed: 0, late: 0, matches: 0 };
+  let rows: MatchRow[] = [];
+
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal.addEventListener("abort", onAbort, { once: true });
+  const rulesIterator = ruleStore.watch({ signal: stop.signal })[Symbol.asyncIterator]();
+
+  const emit = (out: OperatorOutput) => {
+    totals.late += out.late;
+    if (out.late > 0) metrics.add("edgecep_events_late_total", out.late);
+    for (const match of out.matches) {
+      totals.matches++;
+      metrics.add("edgecep_matches_total", 1, match.rule.id);
+      options.print(formatMatchLine(match));
+      rows.push(toMatchRow(match));
+    }
+    for (const timeout of out.timedOut) metrics.add("edgecep_timeouts_total", 1, timeout.rule.id);
+  };
+
+  const advanceTime = () => {
+    if (eventTime) emit(operator.advanceWatermark(watermarks.update(now())));
+    else emit(operator.advanceProcessingTime(now()));
+  };
+
+  const flush = async () => {
+    if (rows.length > 0) {
+      const batch = rows;
+      rows = [];
+      if (sink !== null) await sink.write(batch);
+    }
+    const done = positions.release(operator.oldestLiveSequence());
+    if (done.length > 0) await source.commit(done);
+  };
+
+  const handle = (record: SourceRecord) => {
+    totals.eventsIn++;
+    metrics.add("edgecep_events_in_total");
+    let event;
+    try {
+      if (record.value === null) {
+        throw new TypeError("Cannot parse event: the message has no value");
+      }
+      event = parseEvent(record.value, options.eventFormat);
+      if (eventTime && (typeof event.eventTime !== "number" || !Number.isFinite(event.eventTime))) {
+        throw new TypeError("Cannot use event in event time: eventTime is missing");
+      }
+    } catch (error) {
+      totals.malformed++;
+      metrics.add("edgecep_events_malformed_total");
+      malformed.report(record, (error as Error).message);
+      positions.track(record, operator.nextSequence - 1);
+      return;
+    }
+    const timestamp = eventTime ? event.eventTime as number : now();
+    positions.track(record, operator.nextSequence);
+    emit(operator.processElement(`${event.id},${event.productionId}`, event, timestamp));
+    if (eventTime) {
+      watermarks.observe(`${record.topic}/${record.partition}`, timestamp, now());
+      const watermark = watermarks.update(now());
+      if (watermark > operator.watermark) emit(operator.advanceWatermark(watermark));
+    }
+  };
+
+  try {
+    logger.log("info", "waiting for the first rule snapshot");
+    const first = await rulesIterator.next();
+    if (first.done) return totals;
+    registry.apply(first.value);
+    const rest = { [Symbol.asyncIterator]: () => rulesIterator };
+    const items = merge<Item>([
+      tag(source, (record): Item => ({ type: "record", record }), { type: "end" }),
+      tag(rest, (rules): Item => ({ type: "rules", rules })),
+      tag(ticks(options.tickMs ?? 200, stop.signal), (): Item => ({ type: "tick" })),
+    ]);
+    for await (const item of items) {
+      if (item.type === "record") {
+        handle(item.record);
+        if (rows.length >= (options.maxPendingRows ?? 500)) await flush();
+      } else if (item.type === "rules") {
+        registry.apply(item.rules);
+      } else if (item.type === "tick") {
+        advanceTime();
+        await flush();
+      } else {
+        // A finite input ends: in event time everything still buffered is due (Flink emits a
+        // final MAX_WATERMARK for bounded sources).
+        if (eventTime) emit(operator.advanceWatermark(Infinity));
+        await flush();
+        break;
+      }
+      if (stop.signal.aborted) break;
+    }
+    await flush();
+    return totals;
+  } finally {
+    options.signal.removeEventListener("abort", onAbort);
+    stop.abort();
+    await rulesIterator.return?.();
+    logger.log("info", "job stopped", totals);
+  }
+}
+
+function declareJobMetrics(
+  metrics: Metrics,
+  operator: KeyedOperator,
+  registry: RuleRegistry,
+  watermarks: WatermarkTracker,
+  now: () => number,
+  sink: MatchSink | null,
+): void {
+  metrics.declare("edgecep_events_in_total", {
+    type: "counter",
+    help: "Records read from the source",
+  });
+  metrics.declare("edgecep_events_malformed_total", {
+    type: "counter",
+    help: "Records skipped as malformed",
+  });
+  metrics.declare("edgecep_events_late_total", {
+    type: "counter",
+    help: "Events dropped as late (event time)",
+  });
+  metrics.declare("edgecep_matches_total", {
+    type: "counter",
+    help: "Matches per rule",
+    label: "rule",
+  });
+  metrics.declare("edgecep_timeouts_total", {
+    type: "counter",
+    help: "Timed-out partial matches per rule",
+    label: "rule",
+  });
+  metrics.declare("edgecep_partial_matches", {
+    type: "gauge",
+    help: "Live partial matches per rule",
+    label: "rule",
+    read: () => operator.partialMatchCounts(),
+  });
+  metrics.declare("edgecep_rule_version", {
+    type: "gauge",
+    help: "Version of each running rule",
+    label: "rule",
+    read: () => new Map(registry.running.map((r) => [r.id, r.version])),
+  });
+  metrics.declare("edgecep_buffered_events", {
+    type: "gauge",
+    help: "Events waiting for the watermark",
+    read: () => operator.bufferedEvents,
+  });
+  metrics.declare("edgecep_watermark_ms", {
+    type: "gauge",
+    help: "Current event-time watermark",
+    read: () => watermarks.watermark,
+  });
+  metrics.declare("edgecep_watermark_lag_ms", {
+    type: "gauge",
+    help: "Wall clock minus the watermark",
+    read: () => (watermarks.watermark === -Infinity ? 0 : now() - watermarks.watermark),
+  });
+  metrics.declare("edgecep_sink_retries_total", {
+    type: "counter",
+    help: "Retried writes to the match table",
+    read: () => (sink as { retries?: number } | null)?.retries ?? 0,
+  });
+}
