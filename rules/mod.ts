@@ -58,7 +58,7 @@ export function compileRule(rule: RuleSource, options: CompileRuleOptions = {}):
     const root = parseRule(rule.pattern);
     return buildPattern(root, (json, path) => {
       try {
-        return compileCondition(json, { registry, path });
+        return compileCondition(json, { registry });
       } catch (error) {
         if (error instanceof RuleShapeError) throw error;
         throw new RuleShapeError(path, (error as Error).message);
