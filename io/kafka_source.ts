@@ -1,0 +1,346 @@
+/**
+ * An {@link EventSource} over a Kafka topic, read in a consumer group with kafkajs.
+ *
+ * @module
+ */
+
+import { type Consumer, type EachBatchPayload, Kafka, type logCreator, logLevel } from "kafkajs";
+import type { EventSource, SourcePosition, SourceRecord } from "./event_source.ts";
+import type { Logger } from "./logger.ts";
+import { backoffDelay, type BackoffOptions, sleep } from "./backoff.ts";
+
+/** Options for {@link KafkaSource}. */
+export interface KafkaSourceOptions {
+  /** Bootstrap servers, `host:port`. */
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly groupId: string;
+  /** Receives state changes (joined, lost, reconnecting) and kafkajs' own warnings. */
+  readonly logger: Logger;
+  /** Where a group with no committed offset starts: the earliest record (default) or the next. */
+  readonly fromBeginning?: boolean;
+  /** Default `edgecep`. */
+  readonly clientId?: string;
+  /** Milliseconds without heartbeat before the group drops this member; default 30 000. */
+  readonly sessionTimeout?: number;
+  /** Default 3 000; must be below `sessionTimeout`. */
+  readonly heartbeatInterval?: number;
+  /** How long the broker may hold a fetch that has no data; default 500. */
+  readonly maxWaitTimeInMs?: number;
+  /** Records fetched but not yet pulled by the iterator; fetching pauses beyond. Default 10 000. */
+  readonly queueCapacity?: number;
+  /** Delays between reconnect attempts. */
+  readonly backoff?: BackoffOptions;
+}
+
+// Bounded so that close() waits at most about 10 s for a connect attempt in flight; past these
+// retries the reconnect loop below takes over, with its own backoff.
+const RETRY = { initialRetryTime: 300, maxRetryTime: 5_000, retries: 5 };
+
+/**
+ * Reads a topic in a consumer group. Offsets are committed only through {@link commit}, so a
+ * restarted job resumes after the last record whose effects were durable (at-least-once).
+ * Broker failures are retried forever with backoff; they are logged, never thrown.
+ */
+export class KafkaSource implements EventSource {
+  readonly #options: KafkaSourceOptions;
+  readonly #capacity: number;
+  readonly #tickMs: number;
+  readonly #abort = new AbortController();
+  readonly #closed = Promise.withResolvers<void>();
+  // Records not yet pulled start at #head; a compacted array is enough at this size.
+  #queue: (SourceRecord | undefined)[] = [];
+  #head = 0;
+  #wakeReader: (() => void) | undefined;
+  #wakeWriter: (() => void) | undefined;
+  /** For each partition still owned, the offset of the last record queued. */
+  readonly #lastQueued = new Map<number, string>();
+  /** After a rejoin: per partition, the offset up to which fetched records were queued before. */
+  #skipThrough = new Map<number, bigint>();
+  /** Offsets to commit, kept until the broker accepts them. */
+  readonly #pending = new Map<number, bigint>();
+  #consumer: Consumer | undefined;
+  #supervisor: Promise<void> | undefined;
+  #commits: Promise<void> = Promise.resolve();
+  #iterating = false;
+
+  /**
+   * Creates the source; it connects when iteration starts.
+   * @param options brokers, topic, group and tuning
+   * @throws {RangeError} if a name is empty or a number is out of range
+   */
+  constructor(options: KafkaSourceOptions) {
+    const { brokers, topic, groupId, queueCapacity = 10_000 } = options;
+    const session = options.sessionTimeout ?? 30_000;
+    const heartbeat = options.heartbeatInterval ?? 3_000;
+    let problem: string | undefined;
+    if (brokers.length === 0) problem = "no brokers given";
+    else if (topic === "" || groupId === "") problem = "topic and groupId must not be empty";
+    else if (!(queueCapacity >= 1)) problem = `queueCapacity "${queueCapacity}" is not >= 1`;
+    else if (!(heartbeat > 0 && heartbeat < session)) {
+      problem = `heartbeatInterval "${heartbeat}" is not in 1..sessionTimeout "${session}"`;
+    }
+    if (problem) throw new RangeError(`Cannot create Kafka source for "${topic}": ${problem}`);
+    this.#options = options;
+    this.#capacity = queueCapacity;
+    this.#tickMs = Math.min(heartbeat, 1_000);
+  }
+
+  /**
+   * Yields records in offset order within each partition, until {@link close}.
+   * @throws {TypeError} if the source is already being iterated
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<SourceRecord> {
+    if (this.#iterating) {
+      throw new TypeError(`Cannot iterate Kafka source "${this.#options.topic}" twice at once`);
+    }
+    this.#iterating = true;
+    this.#supervisor ??= this.#supervise();
+    try {
+      while (!this.#abort.signal.aborted) {
+        const record = this.#shift();
+        if (record !== undefined) yield record;
+        else await new Promise<void>((resolve) => this.#wakeReader = resolve);
+      }
+    } finally {
+      this.#iterating = false;
+    }
+  }
+
+  /**
+   * Commits offset + 1 for each position, so the group resumes after it. Positions of
+   * partitions this member no longer owns are dropped: their new owner commits them. A commit
+   * the broker refuses (say, while reconnecting) is logged and retried with the next call, or
+   * once the group is joined again.
+   * @param positions the last handled record of each partition
+   * @throws {RangeError} if a position names another topic
+   */
+  commit(positions: readonly SourcePosition[]): Promise<void> {
+    for (const { topic, partition, offset } of positions) {
+      if (topic !== this.#options.topic) {
+        throw new RangeError(
+          `Cannot commit to Kafka source "${this.#options.topic}": position is for topic "${topic}"`,
+        );
+      }
+      if (!this.#lastQueued.has(partition)) continue;
+      const next = BigInt(offset) + 1n;
+      if (next > (this.#pending.get(partition) ?? -1n)) this.#pending.set(partition, next);
+    }
+    return this.#flush();
+  }
+
+  #flush(): Promise<void> {
+    // Chained so that two commits never reach the broker out of order.
+    return this.#commits = this.#commits.then(() => this.#commitPending());
+  }
+
+  /**
+   * Ends iteration, finishes commits (retrying a refused one once), then leaves the group and
+   * disconnects. Records fetched but not yet pulled are dropped: they were not committed.
+   */
+  async close(): Promise<void> {
+    if (!this.#abort.signal.aborted) {
+      this.#abort.abort();
+      this.#queue = [];
+      this.#head = 0;
+      this.#wake();
+      await this.#flush();
+      this.#closed.resolve();
+    }
+    await this.#supervisor;
+  }
+
+  async #commitPending(): Promise<void> {
+    const offsets = [...this.#pending];
+    if (offsets.length === 0) return;
+    const { topic } = this.#options;
+    try {
+      if (this.#consumer === undefined) throw new Error("The consumer is not connected");
+      await this.#consumer.commitOffsets(
+        offsets.map(([partition, next]) => ({ topic, partition, offset: next.toString() })),
+      );
+    } catch (error) {
+      // Not thrown: the offsets stay pending, and a lost commit only means replay on restart.
+      const message = "Kafka commit failed, retrying with the next commit";
+      this.#options.logger.log("warn", message, { topic, error: errorMessage(error) });
+      return;
+    }
+    for (const [partition, next] of offsets) {
+      if (this.#pending.get(partition) === next) this.#pending.delete(partition);
+    }
+  }
+
+  /** Connects, runs and, after any failure, reconnects with backoff until closed. */
+  async #supervise(): Promise<void> {
+    const { logger, topic, groupId } = this.#options;
+    let attempt = 0;
+    while (!this.#abort.signal.aborted) {
+      const consumer = this.#createConsumer();
+      const crashed = new Promise<unknown>((resolve) => {
+        consumer.on(consumer.events.CRASH, ({ payload }) => resolve(payload.error));
+      });
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        attempt = 0;
+        this.#onJoin(payload.memberAssignment[topic] ?? []);
+      });
+      let failure: unknown;
+      try {
+        logger.log("debug", "Kafka consumer connecting", { topic, groupId, attempt });
+        const connecting = consumer.connect();
+        // A connect in flight cannot be cancelled; close() waits for it so no timer leaks.
+        await Promise.race([connecting, this.#closed.promise]);
+        await connecting;
+        if (this.#abort.signal.aborted) break;
+        const fromBeginning = this.#options.fromBeginning ?? true;
+        await consumer.subscribe({ topics: [topic], fromBeginning });
+        this.#consumer = consumer;
+        await consumer.run({
+          // Resolved offsets only move the fetch position; commit() alone writes to the group.
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          eachBatch: (payload) => this.#eachBatch(payload),
+        });
+        failure = await Promise.race([crashed, this.#closed.promise]);
+      } catch (error) {
+        failure = error;
+      } finally {
+        this.#consumer = undefined;
+        await consumer.disconnect().catch((error) => failure ??= error);
+      }
+      if (this.#abort.signal.aborted) break;
+      const delayMs = backoffDelay(attempt++, this.#options.backoff);
+      const error = errorMessage(failure);
+      logger.log("warn", "Kafka consumer lost, reconnecting", { topic, groupId, delayMs, error });
+      await sleep(delayMs, this.#abort.signal).catch(() => {});
+    }
+    logger.log("info", "Kafka consumer closed", { topic, groupId });
+  }
+
+  #createConsumer(): Consumer {
+    const options = this.#options;
+    const kafka = new Kafka({
+      clientId: options.clientId ?? "edgecep",
+      brokers: [...options.brokers],
+      retry: RETRY,
+      logLevel: logLevel.WARN,
+      logCreator: this.#logCreator,
+    });
+    return kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeout ?? 30_000,
+      heartbeatInterval: options.heartbeatInterval ?? 3_000,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
+      // One restart path, ours, so that every reconnect is logged and backed off alike.
+      retry: { ...RETRY, restartOnFailure: () => Promise.resolve(false) },
+    });
+  }
+
+  // kafkajs logs retriable trouble as errors; for this job they are warnings until we give up.
+  readonly #logCreator: logCreator = () => ({ namespace, log }) => {
+    const { message, timestamp: _t, logger: _l, stack: _s, ...fields } = log;
+    this.#options.logger.log("warn", `kafkajs: ${message}`, { namespace, ...fields });
+  };
+
+  #onJoin(partitions: readonly number[]): void {
+    const assigned = new Set(partitions);
+    // A rejoin restarts fetching at the committed offsets. Records already queued are skipped
+    // when fetched again; those of partitions lost to another member are left to it.
+    this.#queue = this.#queue.slice(this.#head).filter((r) => r && assigned.has(r.partition));
+    this.#head = 0;
+    this.#skipThrough = new Map();
+    // #pending only holds partitions of #lastQueued (see commit()).
+    for (const [partition, last] of this.#lastQueued) {
+      if (assigned.has(partition)) this.#skipThrough.set(partition, BigInt(last));
+      else {
+        this.#lastQueued.delete(partition);
+        this.#pending.delete(partition);
+      }
+    }
+    const { logger, topic, groupId } = this.#options;
+    logger.log("info", "Kafka consumer joined group", { topic, groupId, partitions });
+    this.#wake();
+    // Commits that failed while the group was lost would otherwise wait for the next commit().
+    if (this.#pending.size > 0) this.#flush().catch(() => {});
+  }
+
+  async #eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    const skipThrough = this.#skipThrough.get(partition);
+    let queued: string | undefined;
+    let handled: string | undefined;
+    // Resolving moves kafkajs' fetch position. It parses a Long, so it is done before each
+    // pause and at the end rather than per message; a batch left early resumes after `handled`.
+    const resolveHandled = () => {
+      if (handled !== undefined) resolveOffset(handled);
+      if (queued !== undefined) this.#lastQueued.set(partition, queued);
+    };
+    try {
+      if (this.#abort.signal.aborted || !isRunning() || isStale()) return;
+      for (const message of batch.messages) {
+        if (skipThrough !== undefined && BigInt(message.offset) <= skipThrough) {
+          handled = message.offset;
+          continue;
+        }
+        // Backpressure: hold this batch, and so the next fetch, until the iterator pulls.
+        while (this.#queue.length - this.#head >= this.#capacity) {
+          resolveHandled();
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, this.#tickMs);
+            this.#wakeWriter = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.#wakeWriter = undefined;
+          if (this.#abort.signal.aborted || !isRunning() || isStale()) return;
+          // Keeps the membership alive while blocked; throws if the group is rebalancing.
+          await heartbeat();
+        }
+        this.#queue.push({
+          topic,
+          partition,
+          offset: message.offset,
+          value: message.value === null ? null : message.value.toString("utf8"),
+          timestamp: Number(message.timestamp),
+        });
+        queued = handled = message.offset;
+        this.#wakeReader?.();
+        this.#wakeReader = undefined;
+      }
+    } finally {
+      resolveHandled();
+    }
+    if (skipThrough !== undefined && BigInt(batch.lastOffset()) >= skipThrough) {
+      this.#skipThrough.delete(partition);
+    }
+  }
+
+  #shift(): SourceRecord | undefined {
+    const record = this.#queue[this.#head];
+    if (record === undefined) return undefined;
+    this.#queue[this.#head++] = undefined;
+    // At most #capacity records are live, so compacting at that point keeps the array bounded.
+    if (this.#head === this.#queue.length || this.#head >= this.#capacity) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    // Wake the writer at half capacity, not at each pull, so blocked batches resume in bulk.
+    if (this.#wakeWriter && this.#queue.length - this.#head <= this.#capacity / 2) {
+      this.#wakeWriter();
+      this.#wakeWriter = undefined;
+    }
+    return record;
+  }
+
+  #wake(): void {
+    this.#wakeReader?.();
+    this.#wakeReader = undefined;
+    this.#wakeWriter?.();
+    this.#wakeWriter = undefined;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
