@@ -55,6 +55,8 @@ export class KafkaSource implements EventSource {
   #wakeWriter: (() => void) | undefined;
   /** For each partition still owned, the offset of the last record queued. */
   readonly #lastQueued = new Map<number, string>();
+  /** Per partition, the log end offset kafkajs last reported, for the consumer lag metric. */
+  readonly #highWatermarks = new Map<number, bigint>();
   /** After a rejoin: per partition, the offset up to which fetched records were queued before. */
   #skipThrough = new Map<number, bigint>();
   /** Offsets to commit, kept until the broker accepts them. */
@@ -105,6 +107,20 @@ export class KafkaSource implements EventSource {
     } finally {
       this.#iterating = false;
     }
+  }
+
+  /**
+   * Records in the log that the job has not received yet: per partition the log end offset minus
+   * the next offset to hand out, plus what waits in the internal queue.
+   */
+  get lag(): number {
+    let lag = this.#queue.length - this.#head;
+    for (const [partition, end] of this.#highWatermarks) {
+      const last = this.#lastQueued.get(partition);
+      const next = last === undefined ? 0n : BigInt(last) + 1n;
+      if (end > next) lag += Number(end - next);
+    }
+    return lag;
   }
 
   /**
@@ -266,6 +282,7 @@ export class KafkaSource implements EventSource {
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
+    this.#highWatermarks.set(partition, BigInt(batch.highWatermark));
     const skipThrough = this.#skipThrough.get(partition);
     let queued: string | undefined;
     let handled: string | undefined;

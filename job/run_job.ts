@@ -117,7 +117,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   const watermarks = new WatermarkTracker(options.watermark);
   const positions = new PositionTracker();
   const malformed = new MalformedReporter(logger, now);
-  declareJobMetrics(metrics, operator, registry, watermarks, now, sink);
+  declareJobMetrics(metrics, { operator, registry, watermarks, now, sink, source });
   const totals = { eventsIn: 0, malformed: 0, late: 0, matches: 0 };
   let rows: MatchRow[] = [];
 
@@ -223,12 +223,16 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
 
 function declareJobMetrics(
   metrics: Metrics,
-  operator: KeyedOperator,
-  registry: RuleRegistry,
-  watermarks: WatermarkTracker,
-  now: () => number,
-  sink: MatchSink | null,
+  parts: {
+    operator: KeyedOperator;
+    registry: RuleRegistry;
+    watermarks: WatermarkTracker;
+    now: () => number;
+    sink: MatchSink | null;
+    source: EventSource;
+  },
 ): void {
+  const { operator, registry, watermarks, now, sink, source } = parts;
   metrics.declare("edgecep_events_in_total", {
     type: "counter",
     help: "Records read from the source",
@@ -277,6 +281,11 @@ function declareJobMetrics(
     type: "gauge",
     help: "Wall clock minus the watermark",
     read: () => (watermarks.watermark === -Infinity ? 0 : now() - watermarks.watermark),
+  });
+  metrics.declare("edgecep_consumer_lag", {
+    type: "gauge",
+    help: "Records in the source not yet read (Kafka only)",
+    read: () => (source as { lag?: number }).lag ?? 0,
   });
   metrics.declare("edgecep_sink_retries_total", {
     type: "counter",

@@ -130,7 +130,7 @@ Deno.test("DirectoryRuleStore.watch() skips a file that cannot name a rule and l
     assertEquals(await store.next(), []);
     assertEquals(await store.next(), []);
     assertEquals(logger.lines.length, 1, `logged once for ${text}`);
-    assert(logger.lines[0]?.message.startsWith(message), logger.lines[0]?.message);
+    assert(logger.lines[0]?.message.startsWith(message), logger.lines[0]?.message ?? "no log line");
   }
 });
 
