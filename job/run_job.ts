@@ -192,7 +192,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
       tag(source, (record): Item => ({ type: "record", record }), { type: "end" }),
       tag(rest, (rules): Item => ({ type: "rules", rules })),
       tag(ticks(options.tickMs ?? 200, stop.signal), (): Item => ({ type: "tick" })),
-    ]);
+    ], { signal: stop.signal });
     for await (const item of items) {
       if (item.type === "record") {
         handle(item.record);

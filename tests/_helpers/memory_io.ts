@@ -1,0 +1,64 @@
+/**
+ * In-memory implementations of the job's io boundaries, for pipeline tests that need to see
+ * exactly what was committed and written. (Integration tests use the real Kafka and MariaDB.)
+ */
+
+import type { EventSource, SourcePosition, SourceRecord } from "../../io/event_source.ts";
+import type { MatchRow, MatchSink } from "../../io/match_sink.ts";
+import type { RuleRow, RuleSet, RuleStore, WatchOptions } from "../../io/rule_store.ts";
+
+/** A source over a fixed list of values, on one partition of topic "t". */
+export class MemorySource implements EventSource {
+  readonly commits: SourcePosition[][] = [];
+  readonly #values: readonly string[];
+  constructor(values: readonly string[]) {
+    this.#values = values;
+  }
+  async *[Symbol.asyncIterator](): AsyncIterator<SourceRecord> {
+    for (const [i, value] of this.#values.entries()) {
+      await Promise.resolve();
+      yield { topic: "t", partition: 0, offset: String(i), value, timestamp: 0 };
+    }
+  }
+  commit(positions: readonly SourcePosition[]): Promise<void> {
+    this.commits.push([...positions]);
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  /** The last committed offset of partition 0, or undefined. */
+  get committed(): string | undefined {
+    return this.commits.at(-1)?.find((p) => p.partition === 0)?.offset;
+  }
+}
+
+/** A rule store that yields the given snapshot once, then waits until aborted. */
+export class MemoryRuleStore implements RuleStore {
+  readonly #rows: RuleSet;
+  constructor(rows: readonly RuleRow[]) {
+    this.#rows = rows;
+  }
+  async *watch(options: WatchOptions): AsyncIterable<RuleSet> {
+    yield this.#rows;
+    await new Promise<void>((resolve) => options.signal.addEventListener("abort", () => resolve()));
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** A sink that records every batch written. */
+export class MemorySink implements MatchSink {
+  readonly batches: MatchRow[][] = [];
+  write(batch: readonly MatchRow[]): Promise<void> {
+    this.batches.push([...batch]);
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  get rows(): MatchRow[] {
+    return this.batches.flat();
+  }
+}
