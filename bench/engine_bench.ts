@@ -1,0 +1,183 @@
+/**
+ * Throughput and memory of the engine on the quick start's Rule 1, against a matcher written by
+ * hand for that rule alone. Prints `name: value` lines; see BENCHMARKS.md for targets.
+ *
+ * Run: `deno task bench`, or with V8's own gc hook:
+ * `deno run --allow-read --v8-flags=--expose-gc bench/engine_bench.ts`.
+ * Set `BENCH_EVENTS` (needs `--allow-env`) for a shorter run while profiling.
+ *
+ * @module
+ */
+
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { type Condition, KeyedOperator, type PatternDefinition } from "../engine/mod.ts";
+import { compileCondition, compileRule, DEFAULT_CONDITION_REGISTRY } from "../rules/mod.ts";
+import {
+  type ClickEvent,
+  eventStream,
+  generateEvents,
+  type GenerateOptions,
+  keyOf,
+} from "./_events.ts";
+import { HandwrittenRule1 } from "./_handwritten.ts";
+import { selfCheck } from "./_self_check.ts";
+
+/** The quick start's Rule 1 `pattern` column, verbatim from its INSERT statement. */
+const RULE_1_PATTERN =
+  '{"name":"end","quantifier":{"consumingStrategy":"SKIP_TILL_NEXT","properties":["SINGLE"],"times":null,"untilCondition":null},"condition":null,"nodes":[{"name":"end","quantifier":{"consumingStrategy":"SKIP_TILL_NEXT","properties":["SINGLE"],"times":null,"untilCondition":null},"condition":{"className":"com.alibaba.ververica.cep.demo.condition.EndCondition","type":"CLASS"},"type":"ATOMIC"},{"name":"start","quantifier":{"consumingStrategy":"SKIP_TILL_NEXT","properties":["LOOPING"],"times":{"from":3,"to":3,"windowTime":null},"untilCondition":null},"condition":{"expression":"action == 0","type":"AVIATOR"},"type":"ATOMIC"}],"edges":[{"source":"start","target":"end","type":"SKIP_TILL_NEXT"}],"window":null,"afterMatchStrategy":{"type":"SKIP_PAST_LAST_EVENT","patternName":null},"type":"COMPOSITE","version":1}';
+
+const EVENTS = readCount("BENCH_EVENTS", 1_000_000);
+const STREAM: GenerateOptions = {
+  keys: 100_000,
+  productsPerUser: 10,
+  // Views dominate, so runs reach three views often; purchases keep some runs waiting.
+  viewProbability: 0.7,
+  seed: 20220901,
+};
+const RUNS = 3;
+const CONDITION_EVALS = 50_000_000;
+
+function readCount(name: string, fallback: number): number {
+  // Without --allow-env the default applies; asking would prompt or throw.
+  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
+    return fallback;
+  }
+  const value = Deno.env.get(name);
+  return value === undefined ? fallback : Number(value);
+}
+
+/** V8's gc(): the exposed one, or switched on at run time so `deno task bench` needs no flag. */
+function findGc(): () => void {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed !== undefined) return exposed;
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+interface Timed {
+  readonly seconds: number;
+  readonly matches: number;
+}
+
+type Run = (events: readonly ClickEvent[]) => Timed;
+
+function runEngine(definition: PatternDefinition, events: readonly ClickEvent[]): Timed {
+  const operator = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
+  operator.setRule({ id: "1", version: 1 }, definition);
+  let matches = 0;
+  const start = performance.now();
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    matches += operator.processElement(keyOf(e), e, e.eventTime).matches.length;
+  }
+  return { seconds: (performance.now() - start) / 1000, matches };
+}
+
+function runHandwritten(events: readonly ClickEvent[]): Timed {
+  const matcher = new HandwrittenRule1();
+  let matches = 0;
+  const start = performance.now();
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (matcher.process(keyOf(e), e.action)) matches++;
+  }
+  return { seconds: (performance.now() - start) / 1000, matches };
+}
+
+/**
+ * A warm-up on the first tenth of the events, then the fastest of {@link RUNS} full runs, each
+ * on fresh state and after a full GC so that one run's garbage is not collected in the next.
+ */
+function best(label: string, events: readonly ClickEvent[], run: Run): Timed {
+  const gc = findGc();
+  run(events.slice(0, Math.ceil(events.length / 10)));
+  let fastest: Timed | undefined;
+  for (let r = 0; r < RUNS; r++) {
+    gc();
+    const timed = run(events);
+    if (fastest !== undefined && timed.matches !== fastest.matches) {
+      throw new Error(`${label}: run ${r} counted ${timed.matches}, run 0 ${fastest.matches}`);
+    }
+    if (fastest === undefined || timed.seconds < fastest.seconds) fastest = timed;
+  }
+  return fastest!;
+}
+
+/**
+ * Heap held by the state a full run leaves behind, per live partial match. Events come from the
+ * generator and nothing else keeps them, so the events the partial matches hold are counted.
+ */
+function measureMemory(definition: PatternDefinition): { bytes: number; live: number } {
+  const gc = findGc();
+  gc();
+  gc();
+  const before = Deno.memoryUsage().heapUsed;
+  const operator = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
+  operator.setRule({ id: "1", version: 1 }, definition);
+  for (const e of eventStream(EVENTS, STREAM)) operator.processElement(keyOf(e), e, e.eventTime);
+  gc();
+  gc();
+  const after = Deno.memoryUsage().heapUsed;
+  let live = 0;
+  for (const n of operator.partialMatchCounts().values()) live += n;
+  return { bytes: (after - before) / live, live };
+}
+
+/** Evaluations per second of the compiled `action == 0` over events of varied actions. */
+function measureCondition(condition: Condition, events: readonly ClickEvent[]): number {
+  // A power-of-two slice so the index is a mask, and large enough to defeat branch prediction.
+  const sample = events.slice(0, 4096);
+  const mask = sample.length - 1;
+  const loop = (n: number): number => {
+    let hits = 0;
+    for (let i = 0; i < n; i++) if (condition(sample[i & mask]!)) hits++;
+    return hits;
+  };
+  loop(1_000_000);
+  const start = performance.now();
+  const hits = loop(CONDITION_EVALS);
+  const seconds = (performance.now() - start) / 1000;
+  // Using the result keeps the loop from being optimised away.
+  if (hits <= 0 || hits >= CONDITION_EVALS) throw new Error(`Unexpected hit count ${hits}`);
+  return CONDITION_EVALS / seconds;
+}
+
+function print(name: string, value: string | number): void {
+  console.log(`${name}: ${value}`);
+}
+
+function main(): void {
+  const definition = compileRule({ id: "1", pattern: RULE_1_PATTERN });
+  selfCheck(definition);
+  const events = generateEvents(EVENTS, STREAM);
+
+  const engine = best("engine", events, (e) => runEngine(definition, e));
+  const handwritten = best("hand-written", events, runHandwritten);
+  if (engine.matches !== handwritten.matches) {
+    throw new Error(`Match counts differ: engine ${engine.matches}, hand ${handwritten.matches}`);
+  }
+  const engineRate = EVENTS / engine.seconds;
+  const handwrittenRate = EVENTS / handwritten.seconds;
+
+  const condition = compileCondition(
+    { expression: "action == 0", type: "AVIATOR" },
+    { registry: DEFAULT_CONDITION_REGISTRY, path: "bench" },
+  );
+  if (condition === null) throw new Error("action == 0 compiled to no condition");
+  const conditionRate = measureCondition(condition, events);
+  const memory = measureMemory(definition);
+
+  print("events", EVENTS);
+  print("keys", STREAM.keys);
+  print("engine_events_per_s", Math.round(engineRate));
+  print("handwritten_events_per_s", Math.round(handwrittenRate));
+  print("engine_vs_handwritten", (engineRate / handwrittenRate).toFixed(2));
+  print("engine_matches", engine.matches);
+  print("handwritten_matches", handwritten.matches);
+  print("bytes_per_partial_match", Math.round(memory.bytes));
+  print("live_partial_matches", memory.live);
+  print("condition_evals_per_s", Math.round(conditionRate));
+}
+
+main();
