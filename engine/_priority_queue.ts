@@ -52,6 +52,11 @@ export class PriorityQueue<T> implements Iterable<T> {
     return result;
   }
 
+  /** Empties the queue, keeping its storage for reuse. */
+  clear(): void {
+    this.#items.length = 0;
+  }
+
   /** `PriorityQueue#removeIf` / `removeAll`: compact survivors in order, then heapify. */
   removeIf(predicate: (item: T) => boolean): boolean {
     const items = this.#items;

@@ -6,10 +6,12 @@
 
 import { type DeweyNumber, deweyNumber } from "./dewey_number.ts";
 import { compareEventRecords, type EventRecord, type SharedBufferNode } from "./shared_buffer.ts";
+import type { State } from "./state.ts";
 
 /** Flink: `ComputationState`. Immutable: each step creates new ones. */
 export interface ComputationState {
-  readonly stateName: string;
+  /** The state the run waits in (Flink keeps its name and looks it up on every use). */
+  readonly state: State;
   readonly previousBufferEntry: SharedBufferNode | null;
   readonly version: DeweyNumber;
   /** Timestamp of the first event of the run, or -1 for a start state. */
@@ -21,16 +23,16 @@ export interface ComputationState {
 
 /**
  * Flink: `ComputationState#createStartState`.
- * @param stateName the start state's name
+ * @param state the start state
  * @param version defaults to `1`
  * @returns a run that has taken no event yet
  */
 export function createStartState(
-  stateName: string,
+  state: State,
   version: DeweyNumber = deweyNumber(1),
 ): ComputationState {
   return {
-    stateName,
+    state,
     previousBufferEntry: null,
     version,
     startTimestamp: -1,

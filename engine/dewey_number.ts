@@ -27,6 +27,8 @@ export function deweyNumber(start: number): DeweyNumber {
  * @returns a new number with the last digit increased
  */
 export function increase(version: DeweyNumber, times = 1): DeweyNumber {
+  // Dewey numbers are never mutated, so an increase by 0 can share the array.
+  if (times === 0) return version;
   const next = version.slice();
   next[next.length - 1]! += times;
   return next;
@@ -38,9 +40,8 @@ export function increase(version: DeweyNumber, times = 1): DeweyNumber {
  * @returns a new number with a trailing `0` digit
  */
 export function addStage(version: DeweyNumber): DeweyNumber {
-  const next = version.slice();
-  next.push(0);
-  return next;
+  // concat allocates the exact size; slice + push would leave growth slack in every run's state.
+  return version.concat(0);
 }
 
 /**

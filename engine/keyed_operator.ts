@@ -96,7 +96,7 @@ class KeyedNfa {
 
   /** Frees a key whose state holds no event, and schedules its next window expiry. */
   settle(key: string, state: NfaState): void {
-    if (state.buffer.eventCount === 0 && state.completedMatches.size === 0) {
+    if (state.buffer.eventCount === 0 && state.completedMatches === null) {
       this.states.delete(key);
       return;
     }
@@ -239,7 +239,12 @@ export class KeyedOperator {
 
   #feed(key: string, event: Event, timestamp: number, sequence: number, out: OperatorOutput) {
     for (const rule of this.#rules.values()) {
-      const state = rule.state(key);
+      let state = rule.states.get(key);
+      if (state === undefined) {
+        // Most events open nothing for a key without runs: keep no state for them.
+        if (!rule.nfa.wouldStart(event)) continue;
+        state = rule.state(key);
+      }
       rule.currentKey = key;
       const advanced = rule.nfa.advanceTime(state, timestamp);
       collect(rule, key, advanced.matches, advanced.timedOut, out);

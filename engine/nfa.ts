@@ -65,8 +65,11 @@ export type RunListener = (event: RunEvent) => void;
 /** Flink: `NFAState` plus the key's `SharedBuffer`. */
 export class NfaState {
   partialMatches: PriorityQueue<ComputationState>;
-  readonly completedMatches = new PriorityQueue<ComputationState>(compareComputationStates);
+  /** Flink: `completedMatches`; created when a match first has to wait. */
+  completedMatches: PriorityQueue<ComputationState> | null = null;
   readonly buffer = new SharedBuffer();
+  /** An empty queue kept for the next step, so a step allocates no queue. */
+  spare = new PriorityQueue<ComputationState>(compareComputationStates);
 
   /** @param starts the initial runs */
   constructor(starts: Iterable<ComputationState>) {
@@ -76,11 +79,31 @@ export class NfaState {
 
   /** Number of runs that have taken at least one event. */
   get livePartialMatches(): number {
-    let n = this.completedMatches.size;
+    let n = this.completedMatches?.size ?? 0;
     for (const run of this.partialMatches) if (run.startEvent !== null) n++;
     return n;
   }
+
+  /** Installs the next step's runs and recycles the previous queue. */
+  swap(next: PriorityQueue<ComputationState>): void {
+    const previous = this.partialMatches;
+    previous.clear();
+    this.spare = previous;
+    this.partialMatches = next;
+  }
 }
+
+const NO_OUTPUT: NfaOutput = Object.freeze({
+  matches: Object.freeze([]) as unknown as Match[],
+  timedOut: Object.freeze([]) as unknown as TimedOutMatch[],
+});
+const NO_MATCHES = NO_OUTPUT.matches;
+
+// Scratch arrays of the step functions, which never re-enter themselves.
+const decisionEdges: StateTransition[] = [];
+const decisionStack: State[] = [];
+const proceedStack: State[] = [];
+const nextStates: ComputationState[] = [];
 
 /** Flink: `NFA`. Stateless itself: the per-key state lives in {@link NfaState}. */
 export class Nfa {
@@ -90,6 +113,9 @@ export class Nfa {
   readonly #skip: AfterMatchSkipStrategy;
   /** Set by tools that explain runs (backtest --explain); `null` costs one check per step. */
   listener: RunListener | null = null;
+  readonly #starts: State[];
+  readonly #potentialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
+  readonly #step = new EventStep();
 
   /**
    * @param compiled the output of `compileNfa`
@@ -100,6 +126,7 @@ export class Nfa {
     this.#windowTime = compiled.windowTime;
     this.#windowTimes = compiled.windowTimes;
     this.#skip = skipStrategy;
+    this.#starts = [...compiled.states.values()].filter((state) => state.isStart);
   }
 
   /** Whether any window can expire runs, so time must be advanced even without events. */
@@ -109,11 +136,21 @@ export class Nfa {
 
   /** Flink: `NFA#createInitialNFAState`. */
   createInitialNfaState(): NfaState {
-    const starts: ComputationState[] = [];
-    for (const state of this.#states.values()) {
-      if (state.isStart) starts.push(createStartState(state.name));
+    return new NfaState(this.#starts.map((state) => createStartState(state)));
+  }
+
+  /**
+   * Whether a key with no state would start a run on this event. If not, processing it on a
+   * fresh state changes nothing that matters (only the start run's version, and no run exists
+   * to be told apart by it), so callers need not create state for the key at all.
+   */
+  wouldStart(event: Event): boolean {
+    for (const start of this.#starts) {
+      for (const edge of this.#createDecisionGraph(start, event)) {
+        if (edge.action === "TAKE") return true;
+      }
     }
-    return new NfaState(starts);
+    return false;
   }
 
   /**
@@ -127,7 +164,7 @@ export class Nfa {
       if (this.#windowTime > 0) {
         deadline = Math.min(deadline, run.startTimestamp + this.#windowTime);
       }
-      const perState = this.#windowTimes.get(run.stateName);
+      const perState = this.#windowTimes.get(run.state.name);
       if (perState !== undefined && perState > 0) {
         deadline = Math.min(deadline, run.previousTimestamp + perState);
       }
@@ -140,13 +177,19 @@ export class Nfa {
    * timed out, and emits runs that only waited for time (a trailing notFollowedBy).
    */
   advanceTime(nfaState: NfaState, timestamp: number): NfaOutput {
+    const buffer = nfaState.buffer;
+    // Without a run due, Flink's advanceTime rebuilds the same queue and emits nothing.
+    if (!this.hasWindows || this.nextDeadline(nfaState) > timestamp) {
+      buffer.advanceTime(timestamp);
+      return NO_OUTPUT;
+    }
     const matches: Match[] = [];
     const timedOut: TimedOutMatch[] = [];
-    const buffer = nfaState.buffer;
-    const newPartialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
-    const potentialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
+    const newPartialMatches = nfaState.spare;
+    const potentialMatches = this.#potentialMatches;
+    potentialMatches.clear();
     for (const run of nfaState.partialMatches) {
-      const perState = this.#windowTimes.get(run.stateName);
+      const perState = this.#windowTimes.get(run.state.name);
       const timeoutForPrevious = perState !== undefined &&
         this.#isStateTimedOut(run, timestamp, run.previousTimestamp, perState);
       const timeoutForFirst = this.#isStateTimedOut(
@@ -159,13 +202,13 @@ export class Nfa {
         newPartialMatches.add(run);
         continue;
       }
-      if (this.#states.get(run.stateName)!.isPending) {
+      if (run.state.isPending) {
         potentialMatches.add(run);
         continue;
       }
       this.listener?.({
         type: "timedOut",
-        state: originalName(run.stateName),
+        state: originalName(run.state.name),
         start: run.startEvent!.event,
       });
       timedOut.push({
@@ -184,7 +227,7 @@ export class Nfa {
       newPartialMatches,
       matches,
     );
-    nfaState.partialMatches = newPartialMatches;
+    nfaState.swap(newPartialMatches);
     buffer.advanceTime(timestamp);
     return { matches, timedOut };
   }
@@ -195,7 +238,8 @@ export class Nfa {
    * @returns the matches completed by this event
    */
   process(nfaState: NfaState, event: Event, timestamp: number, sequence: number): Match[] {
-    const step = new EventStep(nfaState.buffer, event, timestamp, sequence);
+    const step = this.#step;
+    step.reset(nfaState.buffer, event, timestamp, sequence);
     try {
       return this.#doProcess(nfaState, step);
     } finally {
@@ -204,20 +248,21 @@ export class Nfa {
   }
 
   #isStateTimedOut(run: ComputationState, now: number, since: number, window: number): boolean {
-    return !this.#states.get(run.stateName)!.isStart && window > 0 && now - since >= window;
+    return !run.state.isStart && window > 0 && now - since >= window;
   }
 
   #doProcess(nfaState: NfaState, step: EventStep): Match[] {
     const buffer = nfaState.buffer;
-    const newPartialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
-    const potentialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
+    const newPartialMatches = nfaState.spare;
+    const potentialMatches = this.#potentialMatches;
+    potentialMatches.clear();
     for (const run of nfaState.partialMatches) {
       const next = this.#computeNextStates(buffer, run, step);
       if (this.listener !== null && run.startEvent !== null) this.#report(run, next, step.event);
       const retain: ComputationState[] = [];
       let discardPath = false;
       for (const state of next) {
-        const type = this.#states.get(state.stateName)!;
+        const type = state.state;
         if (type.isFinal) potentialMatches.add(state);
         else if (type.isStop) {
           discardPath = true;
@@ -236,21 +281,23 @@ export class Nfa {
         for (const state of retain) newPartialMatches.add(state);
       }
     }
-    const matches: Match[] = [];
+    const matches: Match[] = potentialMatches.size > 0 || nfaState.completedMatches !== null
+      ? []
+      : NO_MATCHES;
     this.#processMatchesAccordingToSkipStrategy(
       nfaState,
       potentialMatches,
       newPartialMatches,
       matches,
     );
-    nfaState.partialMatches = newPartialMatches;
+    nfaState.swap(newPartialMatches);
     return matches;
   }
 
   #report(run: ComputationState, next: readonly ComputationState[], event: Event): void {
-    const base = { state: originalName(run.stateName), event, start: run.startEvent!.event };
+    const base = { state: originalName(run.state.name), event, start: run.startEvent!.event };
     if (next.length === 0) this.listener!({ type: "discarded", ...base });
-    else if (next.some((s) => this.#states.get(s.stateName)!.isStop)) {
+    else if (next.some((s) => s.state.isStop)) {
       this.listener!({ type: "stopped", ...base });
     }
   }
@@ -261,7 +308,8 @@ export class Nfa {
     partialMatches: PriorityQueue<ComputationState>,
     result: Match[],
   ): void {
-    const completed = nfaState.completedMatches;
+    if (potentialMatches.size === 0 && nfaState.completedMatches === null) return;
+    const completed = nfaState.completedMatches ??= new PriorityQueue(compareComputationStates);
     for (const match of potentialMatches) completed.add(match);
     const skipping = isSkipStrategy(this.#skip);
     for (let earliest = completed.peek(); earliest !== undefined; earliest = completed.peek()) {
@@ -279,19 +327,20 @@ export class Nfa {
       const onPrune = listener === null ? undefined : (run: ComputationState) =>
         listener({
           type: "pruned",
-          state: originalName(run.stateName),
+          state: originalName(run.state.name),
           start: run.startEvent!.event,
         });
       prune(this.#skip, partialMatches, matched, buffer, onPrune);
       prune(this.#skip, completed, matched, buffer, onPrune);
       listener?.({
         type: "matched",
-        state: originalName(earliest.stateName),
+        state: originalName(earliest.state.name),
         start: earliest.startEvent!.event,
       });
       result.push(materializeMatch(matched[0]!));
       buffer.releaseNode(earliest.previousBufferEntry!, earliest.version);
     }
+    if (completed.size === 0) nfaState.completedMatches = null;
   }
 
   #computeNextStates(
@@ -299,7 +348,7 @@ export class Nfa {
     run: ComputationState,
     step: EventStep,
   ): ComputationState[] {
-    const current = this.#states.get(run.stateName)!;
+    const current = run.state;
     const edges = this.#createDecisionGraph(current, step.event);
     let totalTake = 0;
     let totalIgnore = 0;
@@ -312,7 +361,8 @@ export class Nfa {
     let takeBranchesToVisit = Math.max(0, totalTake - 1);
     let ignoreBranchesToVisit = totalIgnore;
     const totalTakeToSkip = Math.max(0, totalTake - 1);
-    const result: ComputationState[] = [];
+    const result = nextStates;
+    result.length = 0;
     const runIsStart = current.isStart;
     for (const edge of edges) {
       if (edge.action === "IGNORE") {
@@ -380,7 +430,8 @@ export class Nfa {
     }
     if (runIsStart) {
       const version = increase(run.version, increasingSelfState(totalIgnore, totalTake));
-      result.push(createStartState(run.stateName, version));
+      // The same run object serves while its version does not change.
+      result.push(version === run.version ? run : createStartState(current, version));
     }
     if (run.previousBufferEntry !== null) buffer.releaseNode(run.previousBufferEntry, run.version);
     return result;
@@ -397,7 +448,7 @@ export class Nfa {
     startEvent: EventRecord | null,
   ): void {
     states.push({
-      stateName: target.name,
+      state: target,
       previousBufferEntry,
       version,
       startTimestamp,
@@ -409,12 +460,17 @@ export class Nfa {
 
   /** Flink: `findFinalStateAfterProceed`: a TAKE that can PROCEED to the end completes a match. */
   #findFinalStateAfterProceed(state: State, event: Event): State | null {
-    const stack: State[] = [state];
+    const stack = proceedStack;
+    stack.length = 0;
+    stack.push(state);
     while (stack.length > 0) {
       const current = stack.pop()!;
       for (const t of current.transitions) {
         if (t.action !== "PROCEED" || !(t.condition === null || t.condition(event))) continue;
-        if (t.target.isFinal) return t.target;
+        if (t.target.isFinal) {
+          stack.length = 0;
+          return t.target;
+        }
         stack.push(t.target);
       }
     }
@@ -423,8 +479,10 @@ export class Nfa {
 
   /** Flink: `createDecisionGraph`: follows PROCEED edges and collects applicable TAKE/IGNORE. */
   #createDecisionGraph(state: State, event: Event): StateTransition[] {
-    const edges: StateTransition[] = [];
-    const stack: State[] = [state];
+    const edges = decisionEdges;
+    edges.length = 0;
+    const stack = decisionStack;
+    stack.push(state);
     while (stack.length > 0) {
       const current = stack.pop()!;
       for (const t of current.transitions) {
@@ -453,24 +511,27 @@ function increasingSelfState(ignoreBranches: number, takeBranches: number): numb
 
 /** Flink: `NFA.EventWrapper`: registers the event on its first TAKE, releases it afterwards. */
 class EventStep {
-  readonly #buffer: SharedBuffer;
-  readonly event: Event;
-  readonly timestamp: number;
-  readonly #sequence: number;
+  #buffer: SharedBuffer | null = null;
+  event: Event = {};
+  timestamp = 0;
+  #sequence = 0;
   #record: EventRecord | null = null;
 
-  constructor(buffer: SharedBuffer, event: Event, timestamp: number, sequence: number) {
+  reset(buffer: SharedBuffer, event: Event, timestamp: number, sequence: number): void {
     this.#buffer = buffer;
     this.event = event;
     this.timestamp = timestamp;
     this.#sequence = sequence;
+    this.#record = null;
   }
 
   eventRecord(): EventRecord {
-    return this.#record ??= this.#buffer.registerEvent(this.event, this.timestamp, this.#sequence);
+    return this.#record ??= this.#buffer!.registerEvent(this.event, this.timestamp, this.#sequence);
   }
 
   close(): void {
-    if (this.#record !== null) this.#buffer.releaseEvent(this.#record);
+    if (this.#record !== null) this.#buffer!.releaseEvent(this.#record);
+    this.#record = null;
+    this.#buffer = null;
   }
 }

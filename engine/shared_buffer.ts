@@ -6,6 +6,9 @@
  * and versioned edges point back to the previous node of each run. Reference counts on events,
  * nodes and edges free everything no run can reach any more.
  *
+ * One buffer exists per key and rule, so its fixed cost matters: it holds no Map or Set unless
+ * an unusual case needs one.
+ *
  * @module
  */
 
@@ -23,8 +26,13 @@ export interface EventRecord {
   /** Arrival sequence assigned by the caller, used to know which input is still needed. */
   readonly sequence: number;
   refCount: number;
-  /** Nodes of this event by page (pattern) name. Flink: `NodeId(eventId, pageName)`. */
-  readonly nodes: Map<string, SharedBufferNode>;
+  /** The first node of this event; Flink: `NodeId(eventId, pageName)`. */
+  node: SharedBufferNode | null;
+  /** Nodes of further pages, for an event taken by several patterns (rare). */
+  nodes: Map<string, SharedBufferNode> | null;
+  /** Neighbours in the buffer's list of live events, oldest first. */
+  older: EventRecord | null;
+  newer: EventRecord | null;
 }
 
 /** Flink: `SharedBufferEdge` inside a `Lockable`. */
@@ -40,6 +48,8 @@ export interface SharedBufferNode {
   readonly page: string;
   refCount: number;
   edges: SharedBufferEdge[];
+  /** Set when the node is removed, as Flink's lookup of its `NodeId` would then fail. */
+  removed: boolean;
 }
 
 /** A match as event records by pattern name, in match order. */
@@ -53,22 +63,35 @@ export function compareEventRecords(a: EventRecord, b: EventRecord): number {
   return a.timestamp - b.timestamp || a.id - b.id;
 }
 
+function findNode(record: EventRecord, page: string): SharedBufferNode | undefined {
+  const first = record.node;
+  if (first !== null && first.page === page) return first;
+  return record.nodes?.get(page);
+}
+
+// Scratch stacks for releaseNode, which never re-enters itself.
+const releaseNodes: SharedBufferNode[] = [];
+const releaseVersions: DeweyNumber[] = [];
+
 /** Flink: `SharedBuffer` with its accessor's operations. One per key and rule. */
 export class SharedBuffer {
-  /** Flink: `eventsCount`, the next id per timestamp. */
-  #eventsCount = new Map<number, number>();
-  /** Live events in insertion order, so the oldest still needed is the first. */
-  readonly #live = new Set<EventRecord>();
+  /** Flink's `eventsCount` (next id per timestamp) for the latest timestamp... */
+  #countTimestamp = NaN;
+  #count = 0;
+  /** ...and for older timestamps not yet cleared by advanceTime (rare). */
+  #olderCounts: Map<number, number> | null = null;
+  #oldest: EventRecord | null = null;
+  #newest: EventRecord | null = null;
+  #liveEvents = 0;
 
   /** Number of events still referenced by some run. */
   get eventCount(): number {
-    return this.#live.size;
+    return this.#liveEvents;
   }
 
   /** The arrival sequence of the oldest event still referenced, or `undefined`. */
   get oldestSequence(): number | undefined {
-    for (const record of this.#live) return record.sequence;
-    return undefined;
+    return this.#oldest?.sequence;
   }
 
   /**
@@ -76,18 +99,47 @@ export class SharedBuffer {
    * duration of its processing.
    */
   registerEvent(event: Event, timestamp: number, sequence: number): EventRecord {
-    const id = this.#eventsCount.get(timestamp) ?? 0;
-    this.#eventsCount.set(timestamp, id + 1);
-    const record: EventRecord = { event, timestamp, id, sequence, refCount: 1, nodes: new Map() };
-    this.#live.add(record);
+    if (timestamp !== this.#countTimestamp) this.#switchCounter(timestamp);
+    const id = this.#count++;
+    const record: EventRecord = {
+      event,
+      timestamp,
+      id,
+      sequence,
+      refCount: 1,
+      node: null,
+      nodes: null,
+      older: this.#newest,
+      newer: null,
+    };
+    if (this.#newest === null) this.#oldest = record;
+    else this.#newest.newer = record;
+    this.#newest = record;
+    this.#liveEvents++;
     return record;
+  }
+
+  #switchCounter(timestamp: number): void {
+    let older = this.#olderCounts;
+    if (!Number.isNaN(this.#countTimestamp)) {
+      (older ??= new Map()).set(this.#countTimestamp, this.#count);
+    }
+    this.#count = older?.get(timestamp) ?? 0;
+    older?.delete(timestamp);
+    this.#olderCounts = older !== null && older.size > 0 ? older : null;
+    this.#countTimestamp = timestamp;
   }
 
   /** Flink: `SharedBuffer#advanceTime`: ids restart for timestamps that can no longer occur. */
   advanceTime(timestamp: number): void {
-    for (const ts of this.#eventsCount.keys()) {
-      if (ts < timestamp) this.#eventsCount.delete(ts);
+    if (this.#countTimestamp < timestamp) {
+      this.#countTimestamp = NaN;
+      this.#count = 0;
     }
+    const older = this.#olderCounts;
+    if (older === null) return;
+    for (const ts of older.keys()) if (ts < timestamp) older.delete(ts);
+    if (older.size === 0) this.#olderCounts = null;
   }
 
   /** Flink: `SharedBufferAccessor#put`. */
@@ -98,56 +150,79 @@ export class SharedBuffer {
     version: DeweyNumber,
   ): SharedBufferNode {
     if (previous !== null) this.lockNode(previous, version);
-    let node = record.nodes.get(page);
+    const edge: SharedBufferEdge = { target: previous, version, refCount: 0 };
+    let node = findNode(record, page);
     if (node === undefined) {
-      node = { event: record, page, refCount: 0, edges: [] };
-      record.nodes.set(page, node);
+      node = { event: record, page, refCount: 0, edges: [edge], removed: false };
+      if (record.node === null) record.node = node;
+      else (record.nodes ??= new Map()).set(page, node);
       record.refCount++;
+    } else {
+      node.edges.push(edge);
     }
-    node.edges.push({ target: previous, version, refCount: 0 });
     return node;
   }
 
   /** Flink: `SharedBufferAccessor#lockNode`. */
   lockNode(node: SharedBufferNode, version: DeweyNumber): void {
-    const entry = this.#entry(node);
-    if (entry === null) return;
-    entry.refCount++;
-    for (const edge of entry.edges) {
+    if (node.removed) return;
+    node.refCount++;
+    const edges = node.edges;
+    for (let i = 0; i < edges.length; i++) {
+      const edge = edges[i]!;
       if (isCompatibleWith(version, edge.version)) edge.refCount++;
     }
   }
 
   /** Flink: `SharedBufferAccessor#releaseNode`, including its early exit on a missing node. */
   releaseNode(node: SharedBufferNode, version: DeweyNumber): void {
-    const nodes: SharedBufferNode[] = [node];
-    const versions: DeweyNumber[] = [version];
+    const nodes = releaseNodes;
+    const versions = releaseVersions;
+    nodes.push(node);
+    versions.push(version);
     while (nodes.length > 0) {
-      const current = this.#entry(nodes.pop()!);
-      if (current === null) break;
+      const current = nodes.pop()!;
       const currentVersion = versions.pop()!;
-      const kept: SharedBufferEdge[] = [];
-      for (const edge of current.edges) {
+      if (current.removed) {
+        nodes.length = 0;
+        versions.length = 0;
+        break;
+      }
+      const edges = current.edges;
+      let kept = 0;
+      for (let i = 0; i < edges.length; i++) {
+        const edge = edges[i]!;
         if (isCompatibleWith(currentVersion, edge.version) && --edge.refCount <= 0) {
           if (edge.target !== null) {
             nodes.push(edge.target);
             versions.push(edge.version);
           }
         } else {
-          kept.push(edge);
+          edges[kept++] = edge;
         }
       }
-      current.edges = kept;
+      edges.length = kept;
       if (--current.refCount <= 0) {
-        current.event.nodes.delete(current.page);
-        this.releaseEvent(current.event);
+        current.removed = true;
+        const record = current.event;
+        if (record.node === current) record.node = null;
+        else record.nodes?.delete(current.page);
+        this.releaseEvent(record);
       }
     }
   }
 
   /** Flink: `SharedBufferAccessor#releaseEvent`. */
   releaseEvent(record: EventRecord): void {
-    if (--record.refCount <= 0) this.#live.delete(record);
+    if (--record.refCount > 0) return;
+    const { older, newer } = record;
+    if (older === null) this.#oldest = newer;
+    else older.newer = newer;
+    if (newer === null) this.#newest = older;
+    else newer.older = older;
+    record.older = null;
+    record.newer = null;
+    this.#liveEvents--;
   }
 
   /**
@@ -156,14 +231,13 @@ export class SharedBuffer {
    */
   extractPatterns(node: SharedBufferNode, version: DeweyNumber): EventIdMatch[] {
     const result: EventIdMatch[] = [];
-    const start = this.#entry(node);
-    if (start === null) return result;
+    if (node.removed) return result;
     type Extraction = {
       entry: SharedBufferNode | null;
       version: DeweyNumber;
       path: SharedBufferNode[];
     };
-    const stack: Extraction[] = [{ entry: start, version, path: [] }];
+    const stack: Extraction[] = [{ entry: node, version, path: [] }];
     while (stack.length > 0) {
       const { entry, version: current, path } = stack.pop()!;
       if (entry === null) {
@@ -183,16 +257,11 @@ export class SharedBuffer {
         if (!isCompatibleWith(current, edge.version)) continue;
         const newPath = first ? path : path.slice();
         first = false;
-        const target = edge.target === null ? null : this.#entry(edge.target);
+        const target = edge.target === null || edge.target.removed ? null : edge.target;
         stack.push({ entry: target, version: edge.version, path: newPath });
       }
     }
     return result;
-  }
-
-  /** Flink: `NodeId` lookup: a node exists while its event still lists it. */
-  #entry(node: SharedBufferNode): SharedBufferNode | null {
-    return node.event.nodes.get(node.page) ?? null;
   }
 }
 
