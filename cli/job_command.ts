@@ -90,6 +90,8 @@ export async function runJobCommand(
       topic: flags.source.topic,
       groupId: flags.source.group,
       fromBeginning: flags.startFrom === "earliest",
+      sessionTimeout: flags.kafkaSessionTimeoutMs,
+      heartbeatInterval: Math.max(1_000, Math.floor(flags.kafkaSessionTimeoutMs / 6)),
       logger,
     })
     : new FileSource(flags.source.path, { logger });

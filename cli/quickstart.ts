@@ -20,9 +20,10 @@ const samples = (name: string) => new URL(`../samples/${name}`, import.meta.url)
  */
 export async function quickstartCommand(args: readonly string[]): Promise<number> {
   const dbIndex = args.indexOf("--db");
-  const path = dbIndex >= 0 && args[dbIndex + 1] !== undefined
-    ? args[dbIndex + 1]!
-    : `${await Deno.makeTempDir({ prefix: "edgecep-quickstart-" })}/cep_demo_db.sqlite`;
+  const kept = dbIndex >= 0 && args[dbIndex + 1] !== undefined ? args[dbIndex + 1]! : null;
+  // Without --db the database is a throwaway, removed at the end.
+  const tempDir = kept === null ? await Deno.makeTempDir({ prefix: "edgecep-quickstart-" }) : null;
+  const path = kept ?? `${tempDir}/cep_demo_db.sqlite`;
   const db = openSqliteDatabase(path);
   const step = (text: string) => console.error(`\n== ${text}`);
   const flags = (events: string, eventTime: boolean) => [
@@ -48,7 +49,11 @@ export async function quickstartCommand(args: readonly string[]): Promise<number
     db.exec(await Deno.readTextFile(samples("quickstart_rule2.sql")));
     code = await runJobCommand(flags("events_tom_ali.csv", true));
     if (code !== 0) return code;
-    step(`SELECT * FROM match_results (${path})`);
+    step(
+      `SELECT * FROM match_results${
+        kept === null ? " (keep the database with --db PATH)" : ` (${path})`
+      }`,
+    );
     const rows = db.prepare("SELECT * FROM match_results ORDER BY rule_id, rule_version, user_id")
       .all();
     console.log("rule_id | rule_version | user_id | user_name | production_id");
@@ -60,5 +65,6 @@ export async function quickstartCommand(args: readonly string[]): Promise<number
     return 0;
   } finally {
     db.close();
+    if (tempDir !== null) await Deno.remove(tempDir, { recursive: true }).catch(() => {});
   }
 }

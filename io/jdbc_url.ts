@@ -133,20 +133,22 @@ function userInfoEnd(rest: string): number {
   return authority.lastIndexOf("@");
 }
 
+// Host and port text is never quoted in errors: when a password holds an unescaped "?" or "#",
+// the user info is not recognised and the password would be read as the host or port.
 function parseHostPort(hostPort: string): { host: string; port: number } {
   if (hostPort.includes(",")) {
-    throw new RangeError(`Invalid JDBC URL: multiple hosts "${hostPort}" are not supported`);
+    throw new RangeError(`Invalid JDBC URL: multiple hosts are not supported`);
   }
   let host: string;
   let portText: string | undefined;
   if (hostPort.startsWith("[")) {
     // An IPv6 literal: its colons are not the port separator.
     const close = hostPort.indexOf("]");
-    if (close < 0) throw new RangeError(`Invalid JDBC URL: host "${hostPort}" lacks a "]"`);
+    if (close < 0) throw new RangeError(`Invalid JDBC URL: an IPv6 host lacks its "]"`);
     host = hostPort.slice(1, close);
     const after = hostPort.slice(close + 1);
     if (after !== "" && !after.startsWith(":")) {
-      throw new RangeError(`Invalid JDBC URL: unexpected "${after}" after host "${host}"`);
+      throw new RangeError(`Invalid JDBC URL: unexpected text after the IPv6 host`);
     }
     portText = after === "" ? undefined : after.slice(1);
   } else {
@@ -158,7 +160,7 @@ function parseHostPort(hostPort: string): { host: string; port: number } {
   if (portText === undefined) return { host, port: DEFAULT_PORT };
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   if (!(port >= 1 && port <= 65535)) {
-    throw new RangeError(`Invalid JDBC URL: port "${portText}" is not a number in 1..65535`);
+    throw new RangeError(`Invalid JDBC URL: the port is not a number in 1..65535`);
   }
   return { host, port };
 }

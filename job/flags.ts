@@ -44,6 +44,7 @@ export interface JobFlags {
   readonly logFormat: "text" | "json";
   readonly metricsPort: number | null;
   readonly conditionClasses: string | null;
+  readonly kafkaSessionTimeoutMs: number;
 }
 
 /** A command line that cannot start the job. */
@@ -69,6 +70,7 @@ Options with defaults:
   --logFormat text          text or json (one JSON object a line, on stderr)
   --metricsPort N           serve /metrics and /healthz on this port (off by default)
   --conditionClasses FILE   JSON file of extra condition classes (see README)
+  --kafkaSessionTimeoutMs 30000  consumer group session timeout (a restarted job waits this long)
 Subcommands: check-rule FILE|-   backtest --rule FILE --events FILE [--usingEventTime] [--explain]`;
 
 const KNOWN = new Set([
@@ -234,5 +236,6 @@ export function parseJobFlags(args: readonly string[]): JobFlags {
     logFormat: choice(values, "logFormat", ["text", "json"] as const),
     metricsPort,
     conditionClasses: values.get("conditionClasses") ?? null,
+    kafkaSessionTimeoutMs: integer(values, "kafkaSessionTimeoutMs", 30_000, 3_000),
   };
 }

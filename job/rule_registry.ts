@@ -95,7 +95,12 @@ export class RuleRegistry {
     for (const [id, row] of latest) {
       const print = fingerprint(row);
       const running = this.#running.get(id);
-      if (running?.fingerprint === print || this.#rejected.get(id) === print) continue;
+      if (running?.fingerprint === print) {
+        // The broken row is gone: if it comes back, report it again.
+        this.#rejected.delete(id);
+        continue;
+      }
+      if (this.#rejected.get(id) === print) continue;
       const rule: RuleRef = { id, version: row.version };
       const twins = rows.filter((r) => r.id === id && r.version === row.version);
       try {

@@ -84,6 +84,7 @@ function object(value: unknown, path: string): Json {
 }
 
 function describe(value: unknown): string {
+  if (value === undefined) return "nothing (the field is missing)";
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return `"${value}"`;

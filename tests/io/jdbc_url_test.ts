@@ -84,9 +84,9 @@ Deno.test("parseJdbcUrl() throws RangeError naming the problem when the URL is m
   assertRangeError("jdbc:mysql:db/d", 'Invalid JDBC URL: "://" is missing after the scheme');
   assertRangeError(
     "jdbc:mysql://db:port/d?user=u&password=s3cret",
-    'Invalid JDBC URL: port "port" is not a number in 1..65535',
+    "Invalid JDBC URL: the port is not a number in 1..65535",
   );
-  assertRangeError("jdbc:mysql://db:70000/d?user=u", /port "70000"/);
+  assertRangeError("jdbc:mysql://db:70000/d?user=u", /the port is not a number/);
   assertRangeError("jdbc:mysql://u:s3cret@:3306/d", "Invalid JDBC URL: the host is missing");
   assertRangeError(
     "jdbc:mysql://db:3306?user=u&password=s3cret",
@@ -98,7 +98,7 @@ Deno.test("parseJdbcUrl() throws RangeError naming the problem when the URL is m
   );
   assertRangeError(
     "jdbc:mysql://a,b/d?user=u",
-    'Invalid JDBC URL: multiple hosts "a,b" are not supported',
+    "Invalid JDBC URL: multiple hosts are not supported",
   );
   assertRangeError(
     "jdbc:mysql://db/d?user=u&password=s3cret%zz",

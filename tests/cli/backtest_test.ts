@@ -1,0 +1,78 @@
+// `main.ts backtest` as a user runs it: a child `deno run -A main.ts backtest ...` over the quick
+// start's recorded events.
+import assert from "node:assert/strict";
+import { runMain } from "../_helpers/job_process.ts";
+
+const TOM_MATCH =
+  "A match for Pattern of (id, version): (1, 2) is found. The event sequence: start: [Event(2, Tom, 0, 1, 1739584800000), Event(2, Tom, 0, 1, 1739585400000), Event(2, Tom, 0, 1, 1739585700000)]end: [Event(2, Tom, 0, 1, 1739586000000)]";
+const KEN_MATCH =
+  "A match for Pattern of (id, version): (1, 1) is found. The event sequence: start: [Event(1, Ken, 0, 1, 1662022777000), Event(1, Ken, 0, 1, 1662022778000), Event(1, Ken, 0, 1, 1662022779000)]end: [Event(1, Ken, 0, 1, 1662022780000)]";
+const ALI_TIMES = [1739586600000, 1739588400000, 1739589000000, 1739590200000];
+const RULE_2_ARGS = [
+  "backtest",
+  "--rule",
+  "samples/rules/rule2.json",
+  "--events",
+  "samples/events_tom_ali.csv",
+  "--usingEventTime",
+  "true",
+];
+
+const matchLines = (lines: readonly string[]) =>
+  lines.filter((line) => line.startsWith("A match for"));
+
+Deno.test("backtestCommand() prints exactly Tom's match for Rule 2 in event time", async () => {
+  const result = await runMain(RULE_2_ARGS);
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.deepEqual(result.stdout, [TOM_MATCH]);
+  assert.ok(
+    result.stderr.includes("8 events, 1 matches, 0 malformed, 0 late"),
+    result.stderr.join("\n"),
+  );
+});
+
+Deno.test("backtestCommand() --explain shows every run Ali opens ending timed out or discarded", async () => {
+  const result = await runMain([...RULE_2_ARGS, "--explain"]);
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.deepEqual(matchLines(result.stdout), [TOM_MATCH]);
+  const ali = result.stdout.filter((line) => line.startsWith("  [key 3,1] "));
+  assert.ok(ali.length > 0, result.stdout.join("\n"));
+  assert.ok(!ali.some((line) => line.includes("matched")), ali.join("\n"));
+  // Every run Ali opens (one per view) ends: a window expired, or an event could not follow.
+  for (const time of ALI_TIMES) {
+    const event = `Event(3, Ali, 0, 1, ${time})`;
+    assert.ok(ali.includes(`  [key 3,1] opened: ${event} taken by "start"`), ali.join("\n"));
+    const ends = ali.filter((line) =>
+      line.endsWith(`(run started by ${event})`) &&
+      (line.includes("] timed out at ") || line.includes("] discarded at "))
+    );
+    assert.equal(ends.length, 1, `run of ${event}:\n${ali.join("\n")}`);
+  }
+  // Tom's run that matched is reported as such.
+  assert.ok(
+    result.stdout.includes(
+      "  [key 2,1] matched (run started by Event(2, Tom, 0, 1, 1739584800000))",
+    ),
+    result.stdout.join("\n"),
+  );
+});
+
+Deno.test("backtestCommand() matches Ken with Rule 1 in processing time", async () => {
+  const result = await runMain([
+    "backtest",
+    "--rule",
+    "samples/rules/rule1.json",
+    "--events",
+    "samples/events_ken.csv",
+  ]);
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.deepEqual(result.stdout, [KEN_MATCH]);
+});
+
+Deno.test("backtestCommand() exits 2 with its usage when --events is missing", async () => {
+  const result = await runMain(["backtest", "--rule", "samples/rules/rule2.json"]);
+  assert.equal(result.code, 2);
+  const stderr = result.stderr.join("\n");
+  assert.ok(stderr.includes("events must be set!"), stderr);
+  assert.ok(stderr.includes("Usage: edgecep backtest"), stderr);
+});

@@ -1,0 +1,91 @@
+// `main.ts check-rule FILE|-` as a user runs it: a child `deno run -A main.ts check-rule ...`.
+import assert from "node:assert/strict";
+import { REPO_ROOT, runMain } from "../_helpers/job_process.ts";
+import { DEMO_FUNCTION, RULE_1_PATTERN } from "../_helpers/mariadb.ts";
+
+const RULE_1_AS_PATTERN_API = [
+  `Pattern.<Event>begin("start", AfterMatchSkipStrategy.skipPastLastEvent())`,
+  `    .where(new AviatorCondition<>("action == 0"))`,
+  `    .timesOrMore(3)`,
+  `    .followedBy("end")`,
+  `    .where(new EndCondition());`,
+];
+
+async function withTempFile<T>(text: string, run: (path: string) => Promise<T>): Promise<T> {
+  const path = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(path, text);
+    return await run(path);
+  } finally {
+    await Deno.remove(path);
+  }
+}
+
+Deno.test("checkRuleCommand() prints rule 1 as the quick start's Pattern API chain", async () => {
+  const result = await runMain(["check-rule", "samples/rules/rule1.json"]);
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.deepEqual(result.stdout, [
+    `Rule "1" is valid. As a Flink Pattern:`,
+    ...RULE_1_AS_PATTERN_API,
+  ]);
+});
+
+Deno.test("checkRuleCommand() prints Rule 2's window as timesOrMore(3, Time.minutes(15))", async () => {
+  const result = await runMain(["check-rule", `${REPO_ROOT}samples/rules/rule2.json`]);
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.ok(
+    result.stdout.includes(`    .timesOrMore(3, Time.minutes(15))`),
+    result.stdout.join("\n"),
+  );
+});
+
+Deno.test("checkRuleCommand() reads the pattern column's JSON alone", async () => {
+  const result = await withTempFile(RULE_1_PATTERN, (path) => runMain(["check-rule", path]));
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.deepEqual(result.stdout.slice(1), RULE_1_AS_PATTERN_API);
+});
+
+Deno.test("checkRuleCommand() reads the rule from stdin when FILE is -", async () => {
+  const result = await runMain(["check-rule", "-"], {
+    stdin: await Deno.readTextFile(`${REPO_ROOT}samples/rules/rule1.json`),
+  });
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.deepEqual(result.stdout, [
+    `Rule "1" is valid. As a Flink Pattern:`,
+    ...RULE_1_AS_PATTERN_API,
+  ]);
+});
+
+Deno.test("checkRuleCommand() exits 1 with 'Cannot compile rule' when the pattern is invalid", async () => {
+  const pattern = JSON.parse(RULE_1_PATTERN);
+  pattern.nodes[1].quantifier.times.from = 0;
+  const result = await withTempFile(
+    JSON.stringify({ id: "17", version: 1, pattern, function: DEMO_FUNCTION }),
+    (path) => runMain(["check-rule", path]),
+  );
+  assert.equal(result.code, 1);
+  assert.deepEqual(result.stdout, []);
+  const stderr = result.stderr.join("\n");
+  assert.match(stderr, /^Cannot compile rule "17": at "nodes\[1\]\.quantifier\.times\.from": /m);
+});
+
+Deno.test("checkRuleCommand() exits 1 with 'Cannot compile rule' when stdin is not JSON", async () => {
+  const result = await runMain(["check-rule", "-"], { stdin: "not json\n" });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr.join("\n"), /^Cannot compile rule "stdin": /m);
+});
+
+Deno.test("checkRuleCommand() exits 1 when a rule row names an unknown function", async () => {
+  const result = await withTempFile(
+    JSON.stringify({ id: "3", version: 1, pattern: JSON.parse(RULE_1_PATTERN), function: "x.Y" }),
+    (path) => runMain(["check-rule", path]),
+  );
+  assert.equal(result.code, 1);
+  assert.match(result.stderr.join("\n"), /^Cannot compile rule "3": .*unknown function "x\.Y"/m);
+});
+
+Deno.test("checkRuleCommand() exits 2 when the file cannot be read", async () => {
+  const result = await runMain(["check-rule", "no/such/rule.json"]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr.join("\n"), /^Cannot read "no\/such\/rule\.json": /m);
+});
