@@ -14,11 +14,22 @@ export interface ComputationState {
   readonly state: State;
   readonly previousBufferEntry: SharedBufferNode | null;
   readonly version: DeweyNumber;
-  /** Timestamp of the first event of the run, or -1 for a start state. */
-  readonly startTimestamp: number;
-  /** Timestamp of the latest event taken, or -1 for a start state. */
-  readonly previousTimestamp: number;
+  /**
+   * The run's first event. Flink also keeps its timestamp (`startTimestamp`) and that of the
+   * latest event taken (`previousTimestamp`); both are read from the events instead, see
+   * {@link startTimestampOf} and {@link previousTimestampOf}, which saves two boxed numbers a run.
+   */
   readonly startEvent: EventRecord | null;
+}
+
+/** Flink: `ComputationState#getStartTimestamp`: -1 for a run that has taken nothing. */
+export function startTimestampOf(run: ComputationState): number {
+  return run.startEvent === null ? -1 : run.startEvent.timestamp;
+}
+
+/** Flink: `ComputationState#getPreviousTimestamp`: the latest taken event's time, or -1. */
+export function previousTimestampOf(run: ComputationState): number {
+  return run.previousBufferEntry === null ? -1 : run.previousBufferEntry.event.timestamp;
 }
 
 /**
@@ -35,8 +46,6 @@ export function createStartState(
     state,
     previousBufferEntry: null,
     version,
-    startTimestamp: -1,
-    previousTimestamp: -1,
     startEvent: null,
   };
 }

@@ -40,8 +40,23 @@ export function increase(version: DeweyNumber, times = 1): DeweyNumber {
  * @returns a new number with a trailing `0` digit
  */
 export function addStage(version: DeweyNumber): DeweyNumber {
-  // concat allocates the exact size; slice + push would leave growth slack in every run's state.
-  return version.concat(0);
+  // Array literals are exact-size and fast; slice + push would leave growth slack in every run's
+  // state, and concat takes a slow generic path.
+  switch (version.length) {
+    case 1:
+      return [version[0]!, 0];
+    case 2:
+      return [version[0]!, version[1]!, 0];
+    case 3:
+      return [version[0]!, version[1]!, version[2]!, 0];
+    case 4:
+      return [version[0]!, version[1]!, version[2]!, version[3]!, 0];
+    default: {
+      const next = version.slice();
+      next.push(0);
+      return next;
+    }
+  }
 }
 
 /**

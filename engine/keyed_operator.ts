@@ -106,6 +106,13 @@ class KeyedNfa {
   }
 }
 
+/** The output of most calls: shared, so it must never be written to. */
+const NOTHING: OperatorOutput = Object.freeze({
+  matches: Object.freeze([]) as unknown as RuleMatch[],
+  timedOut: Object.freeze([]) as unknown as RuleTimeout[],
+  late: 0,
+});
+
 /** Runs rules over keyed events. Synchronous and pure: time only moves when told. */
 export class KeyedOperator {
   readonly #timeBehaviour: TimeBehaviour;
@@ -172,11 +179,9 @@ export class KeyedOperator {
       if (timestamp <= this.#watermark) return { matches: [], timedOut: [], late: 1 };
       this.#buffer.push({ key, event, timestamp, sequence });
       this.#bufferedSequences.add(sequence);
-      return { matches: [], timedOut: [], late: 0 };
+      return NOTHING;
     }
-    const out: OperatorOutput = { matches: [], timedOut: [], late: 0 };
-    this.#feed(key, event, timestamp, sequence, out);
-    return out;
+    return this.#feed(key, event, timestamp, sequence, null);
   }
 
   /**
@@ -237,7 +242,15 @@ export class KeyedOperator {
     return oldest;
   }
 
-  #feed(key: string, event: Event, timestamp: number, sequence: number, out: OperatorOutput) {
+  /** Feeds one event to every rule; allocates an output only when there is something in it. */
+  #feed(
+    key: string,
+    event: Event,
+    timestamp: number,
+    sequence: number,
+    into: OperatorOutput | null,
+  ): OperatorOutput {
+    let out = into;
     for (const rule of this.#rules.values()) {
       let state = rule.states.get(key);
       if (state === undefined) {
@@ -247,11 +260,18 @@ export class KeyedOperator {
       }
       rule.currentKey = key;
       const advanced = rule.nfa.advanceTime(state, timestamp);
-      collect(rule, key, advanced.matches, advanced.timedOut, out);
+      if (advanced.matches.length > 0 || advanced.timedOut.length > 0) {
+        out ??= { matches: [], timedOut: [], late: 0 };
+        collect(rule, key, advanced.matches, advanced.timedOut, out);
+      }
       const matches = rule.nfa.process(state, event, timestamp, sequence);
-      collect(rule, key, matches, [], out);
+      if (matches.length > 0) {
+        out ??= { matches: [], timedOut: [], late: 0 };
+        collect(rule, key, matches, [], out);
+      }
       rule.settle(key, state);
     }
+    return out ?? NOTHING;
   }
 
   #expire(now: number, out: OperatorOutput): void {

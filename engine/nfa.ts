@@ -10,9 +10,11 @@ import {
   compareComputationStates,
   type ComputationState,
   createStartState,
+  previousTimestampOf,
+  startTimestampOf,
 } from "./computation_state.ts";
 import { addStage, type DeweyNumber, increase } from "./dewey_number.ts";
-import { type CompiledNfa, originalName } from "./nfa_compiler.ts";
+import type { CompiledNfa } from "./nfa_compiler.ts";
 import type { AfterMatchSkipStrategy, Event } from "./pattern.ts";
 import { PriorityQueue } from "./_priority_queue.ts";
 import {
@@ -68,8 +70,6 @@ export class NfaState {
   /** Flink: `completedMatches`; created when a match first has to wait. */
   completedMatches: PriorityQueue<ComputationState> | null = null;
   readonly buffer = new SharedBuffer();
-  /** An empty queue kept for the next step, so a step allocates no queue. */
-  spare = new PriorityQueue<ComputationState>(compareComputationStates);
 
   /** @param starts the initial runs */
   constructor(starts: Iterable<ComputationState>) {
@@ -82,14 +82,6 @@ export class NfaState {
     let n = this.completedMatches?.size ?? 0;
     for (const run of this.partialMatches) if (run.startEvent !== null) n++;
     return n;
-  }
-
-  /** Installs the next step's runs and recycles the previous queue. */
-  swap(next: PriorityQueue<ComputationState>): void {
-    const previous = this.partialMatches;
-    previous.clear();
-    this.spare = previous;
-    this.partialMatches = next;
   }
 }
 
@@ -115,6 +107,8 @@ export class Nfa {
   listener: RunListener | null = null;
   readonly #starts: State[];
   readonly #potentialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
+  /** An empty queue for the next step's runs; queues circulate between keys, one per key. */
+  #spare = new PriorityQueue<ComputationState>(compareComputationStates);
   readonly #step = new EventStep();
 
   /**
@@ -162,11 +156,11 @@ export class Nfa {
     for (const run of nfaState.partialMatches) {
       if (run.startEvent === null) continue;
       if (this.#windowTime > 0) {
-        deadline = Math.min(deadline, run.startTimestamp + this.#windowTime);
+        deadline = Math.min(deadline, startTimestampOf(run) + this.#windowTime);
       }
       const perState = this.#windowTimes.get(run.state.name);
       if (perState !== undefined && perState > 0) {
-        deadline = Math.min(deadline, run.previousTimestamp + perState);
+        deadline = Math.min(deadline, previousTimestampOf(run) + perState);
       }
     }
     return deadline;
@@ -185,17 +179,17 @@ export class Nfa {
     }
     const matches: Match[] = [];
     const timedOut: TimedOutMatch[] = [];
-    const newPartialMatches = nfaState.spare;
+    const newPartialMatches = this.#spare;
     const potentialMatches = this.#potentialMatches;
     potentialMatches.clear();
     for (const run of nfaState.partialMatches) {
       const perState = this.#windowTimes.get(run.state.name);
       const timeoutForPrevious = perState !== undefined &&
-        this.#isStateTimedOut(run, timestamp, run.previousTimestamp, perState);
+        this.#isStateTimedOut(run, timestamp, previousTimestampOf(run), perState);
       const timeoutForFirst = this.#isStateTimedOut(
         run,
         timestamp,
-        run.startTimestamp,
+        startTimestampOf(run),
         this.#windowTime,
       );
       if (!timeoutForPrevious && !timeoutForFirst) {
@@ -208,14 +202,14 @@ export class Nfa {
       }
       this.listener?.({
         type: "timedOut",
-        state: originalName(run.state.name),
+        state: run.state.page,
         start: run.startEvent!.event,
       });
       timedOut.push({
         match: materializeMatch(this.#extractCurrentMatches(buffer, run)),
         timestamp: timeoutForPrevious
-          ? run.previousTimestamp + perState!
-          : run.startTimestamp + this.#windowTime,
+          ? previousTimestampOf(run) + perState!
+          : startTimestampOf(run) + this.#windowTime,
       });
       if (run.previousBufferEntry !== null) {
         buffer.releaseNode(run.previousBufferEntry, run.version);
@@ -227,7 +221,7 @@ export class Nfa {
       newPartialMatches,
       matches,
     );
-    nfaState.swap(newPartialMatches);
+    this.#swap(nfaState, newPartialMatches);
     buffer.advanceTime(timestamp);
     return { matches, timedOut };
   }
@@ -247,13 +241,21 @@ export class Nfa {
     }
   }
 
+  /** Installs the next step's runs and recycles the key's previous queue. */
+  #swap(nfaState: NfaState, next: PriorityQueue<ComputationState>): void {
+    const previous = nfaState.partialMatches;
+    previous.clear();
+    this.#spare = previous;
+    nfaState.partialMatches = next;
+  }
+
   #isStateTimedOut(run: ComputationState, now: number, since: number, window: number): boolean {
     return !run.state.isStart && window > 0 && now - since >= window;
   }
 
   #doProcess(nfaState: NfaState, step: EventStep): Match[] {
     const buffer = nfaState.buffer;
-    const newPartialMatches = nfaState.spare;
+    const newPartialMatches = this.#spare;
     const potentialMatches = this.#potentialMatches;
     potentialMatches.clear();
     for (const run of nfaState.partialMatches) {
@@ -290,12 +292,12 @@ export class Nfa {
       newPartialMatches,
       matches,
     );
-    nfaState.swap(newPartialMatches);
+    this.#swap(nfaState, newPartialMatches);
     return matches;
   }
 
   #report(run: ComputationState, next: readonly ComputationState[], event: Event): void {
-    const base = { state: originalName(run.state.name), event, start: run.startEvent!.event };
+    const base = { state: run.state.page, event, start: run.startEvent!.event };
     if (next.length === 0) this.listener!({ type: "discarded", ...base });
     else if (next.some((s) => s.state.isStop)) {
       this.listener!({ type: "stopped", ...base });
@@ -327,14 +329,14 @@ export class Nfa {
       const onPrune = listener === null ? undefined : (run: ComputationState) =>
         listener({
           type: "pruned",
-          state: originalName(run.state.name),
+          state: run.state.page,
           start: run.startEvent!.event,
         });
       prune(this.#skip, partialMatches, matched, buffer, onPrune);
       prune(this.#skip, completed, matched, buffer, onPrune);
       listener?.({
         type: "matched",
-        state: originalName(earliest.state.name),
+        state: earliest.state.page,
         start: earliest.startEvent!.event,
       });
       result.push(materializeMatch(matched[0]!));
@@ -380,8 +382,6 @@ export class Nfa {
           edge.target,
           run.previousBufferEntry,
           version,
-          run.startTimestamp,
-          run.previousTimestamp,
           run.startEvent,
         );
       } else if (edge.action === "TAKE") {
@@ -390,16 +390,15 @@ export class Nfa {
         takeBranchesToVisit--;
         const record = step.eventRecord();
         const newEntry = buffer.put(
-          originalName(edge.source.name),
+          edge.source.page,
           record,
           run.previousBufferEntry,
           currentVersion,
         );
-        const startTimestamp = runIsStart ? step.timestamp : run.startTimestamp;
         const startEvent = runIsStart ? record : run.startEvent;
         this.listener?.({
           type: runIsStart ? "opened" : "advanced",
-          state: originalName(edge.source.name),
+          state: edge.source.page,
           event: step.event,
           start: startEvent!.event,
         });
@@ -409,8 +408,6 @@ export class Nfa {
           edge.target,
           newEntry,
           nextVersion,
-          startTimestamp,
-          step.timestamp,
           startEvent,
         );
         const finalState = this.#findFinalStateAfterProceed(edge.target, step.event);
@@ -421,8 +418,6 @@ export class Nfa {
             finalState,
             newEntry,
             nextVersion,
-            startTimestamp,
-            step.timestamp,
             startEvent,
           );
         }
@@ -443,18 +438,9 @@ export class Nfa {
     target: State,
     previousBufferEntry: SharedBufferNode | null,
     version: DeweyNumber,
-    startTimestamp: number,
-    previousTimestamp: number,
     startEvent: EventRecord | null,
   ): void {
-    states.push({
-      state: target,
-      previousBufferEntry,
-      version,
-      startTimestamp,
-      previousTimestamp,
-      startEvent,
-    });
+    states.push({ state: target, previousBufferEntry, version, startEvent });
     if (previousBufferEntry !== null) buffer.lockNode(previousBufferEntry, version);
   }
 

@@ -23,6 +23,8 @@ export interface StateTransition {
 /** Flink: `State`. Transitions keep insertion order, which decides the Dewey numbering. */
 export class State {
   readonly name: string;
+  /** The pattern name without the `:n` suffix, as events are filed under it in matches. */
+  readonly page: string;
   type: StateType;
   readonly transitions: StateTransition[] = [];
 
@@ -32,6 +34,9 @@ export class State {
    */
   constructor(name: string, type: StateType) {
     this.name = name;
+    // Flink: NFAStateNameHandler#getOriginalNameFromInternal.
+    const delim = name.indexOf(":");
+    this.page = delim < 0 ? name : name.slice(0, delim);
     this.type = type;
   }
 

@@ -54,3 +54,80 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/**
+ * Waits like {@link sleep}, but tells the outcome instead of rejecting, for loops that simply
+ * end when aborted.
+ * @param ms milliseconds to wait
+ * @param signal cancels the wait
+ * @returns true if the wait ran its course, false if the signal aborted it
+ */
+export async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(ms, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Thrown by {@link retryTransient} when its signal aborts before the operation succeeded.
+ * `cause` is the last failure, or undefined if there was none yet.
+ */
+export class RetryAbortedError extends Error {
+  /**
+   * Creates the error.
+   * @param options the last failure as `cause`
+   */
+  constructor(options: ErrorOptions = {}) {
+    super("Retrying was aborted", options);
+    this.name = "RetryAbortedError";
+  }
+}
+
+/** Options for {@link retryTransient}. */
+export interface RetryTransientOptions {
+  /** Ends the retries: no attempt starts and no wait lasts after it aborts. */
+  readonly signal: AbortSignal;
+  /** Bounds of the wait between attempts; see {@link backoffDelay}. */
+  readonly backoff?: BackoffOptions;
+  /** Whether a failure is worth another attempt; default every failure. */
+  readonly isTransient?: (error: unknown) => boolean;
+  /** Called after each transient failure, before the wait: to count, log or reconnect. */
+  readonly onRetry?: (error: unknown, attempt: number) => void;
+}
+
+/**
+ * Runs `operation` until it succeeds, waiting with backoff after each transient failure. There
+ * is no attempt limit: the job's edges retry an outage for as long as it lasts, until aborted.
+ *
+ * Std: `async/retry.ts`, with a signal instead of `maxAttempts` and a transient-error filter.
+ *
+ * @param operation one attempt; it may throw synchronously
+ * @param options signal, backoff bounds, error filter and retry callback
+ * @returns the operation's value and how many attempts it took (1 if the first succeeded)
+ * @throws the first failure that is not transient, as is
+ * @throws {RetryAbortedError} if the signal aborts before an attempt succeeds
+ */
+export async function retryTransient<T>(
+  operation: () => T | Promise<T>,
+  options: RetryTransientOptions,
+): Promise<{ value: T; attempts: number }> {
+  const { signal } = options;
+  let lastError: unknown;
+  for (let attempt = 0;; attempt++) {
+    if (signal.aborted) throw new RetryAbortedError({ cause: lastError });
+    try {
+      return { value: await operation(), attempts: attempt + 1 };
+    } catch (error) {
+      if (options.isTransient !== undefined && !options.isTransient(error)) throw error;
+      // Once aborted, a failure is no outage to count or report: the abort may well be its cause.
+      if (signal.aborted) throw new RetryAbortedError({ cause: error });
+      lastError = error;
+      options.onRetry?.(error, attempt);
+    }
+    const delay = backoffDelay(Math.min(attempt, 30), options.backoff);
+    if (!await pause(delay, signal)) throw new RetryAbortedError({ cause: lastError });
+  }
+}

@@ -5,7 +5,12 @@
  * @module
  */
 
-import { backoffDelay, sleep } from "./backoff.ts";
+import {
+  checkPollInterval,
+  pollRuleSnapshots,
+  type RowProblem,
+  type RuleSnapshot,
+} from "./_rule_polling.ts";
 import { type Logger, SILENT_LOGGER } from "./logger.ts";
 import type { RuleRow, RuleSet, RuleStore, WatchOptions } from "./rule_store.ts";
 
@@ -65,13 +70,8 @@ export class DirectoryRuleStore implements RuleStore {
    * @throws {RangeError} if the interval is not a positive whole number of milliseconds
    */
   constructor(options: DirectoryRuleStoreOptions) {
-    if (!Number.isInteger(options.intervalMs) || options.intervalMs <= 0) {
-      throw new RangeError(
-        `Invalid rule poll interval "${options.intervalMs}": expected a whole number of ms > 0`,
-      );
-    }
+    this.#intervalMs = checkPollInterval(options.intervalMs);
     this.#path = options.path;
-    this.#intervalMs = options.intervalMs;
     this.#logger = options.logger ?? SILENT_LOGGER;
   }
 
@@ -82,79 +82,56 @@ export class DirectoryRuleStore implements RuleStore {
    * @param options `signal` ends the iteration
    * @returns snapshots of the directory
    */
-  async *watch(options: WatchOptions): AsyncGenerator<RuleSet, void, undefined> {
-    const stop = AbortSignal.any([options.signal, this.#closing.signal]);
+  watch(options: WatchOptions): AsyncGenerator<RuleSet, void, undefined> {
+    // Per watch, like the rules it feeds: the last valid row of each file, by file name.
     const lastGood = new Map<string, RuleRow>();
-    let failures = 0;
-    let lastFailure: string | undefined;
-    let reported = new Set<string>();
-    while (!stop.aborted) {
-      let names: string[];
-      try {
-        names = await this.#list();
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        // Log the change of state, not every failed poll.
-        if (failures === 0 || message !== lastFailure) {
-          this.#logger.log("warn", "Rule directory unreadable, retrying", {
-            path: this.#path,
-            error: message,
-          });
-        }
-        lastFailure = message;
-        const delay = backoffDelay(Math.min(failures, 30), {
-          minDelayMs: Math.min(200, this.#intervalMs),
-          maxDelayMs: this.#intervalMs,
-        });
-        failures += 1;
-        if (!await pause(delay, stop)) return;
-        continue;
-      }
-      if (failures > 0) {
-        this.#logger.log("info", "Rule directory readable again", {
-          path: this.#path,
-          failedPolls: failures,
-        });
-        failures = 0;
-        lastFailure = undefined;
-      }
-      const entries: RuleFileEntry[] = [];
-      const problems = new Map<string, string>();
-      for (const name of names) {
-        const result = await this.#read(name);
-        if (result === undefined) continue;
-        if (result.type === "row") {
-          lastGood.set(name, result.row);
-          entries.push({ name, row: result.row });
-          continue;
-        }
-        const previous = lastGood.get(name);
-        if (previous !== undefined) entries.push({ name, row: previous });
-        const verdict = previous === undefined
-          ? `Skipping rule file "${name}"`
-          : `Keeping the previous version of rule file "${name}"`;
-        problems.set(`${verdict}: ${result.reason}`, name);
-      }
-      for (const name of lastGood.keys()) {
-        if (!names.includes(name)) lastGood.delete(name);
-      }
-      for (const [id, files] of duplicateIds(entries)) {
-        problems.set(`Rule id "${id}" is defined by several files: ${files}`, files);
-      }
-      for (const [message, file] of problems) {
-        if (!reported.has(message)) this.#logger.log("warn", message, { path: this.#path, file });
-      }
-      // Forget problems that were fixed, so that a relapse is reported again.
-      reported = new Set(problems.keys());
-      yield entries.map((entry) => entry.row);
-      if (!await pause(this.#intervalMs, stop)) return;
-    }
+    return pollRuleSnapshots({
+      signals: [options.signal, this.#closing.signal],
+      intervalMs: this.#intervalMs,
+      logger: this.#logger,
+      fields: { path: this.#path },
+      outageMessage: "Rule directory unreadable, retrying",
+      recoveryMessage: "Rule directory readable again",
+      read: () => this.#list(),
+      toSnapshot: (names) => this.#snapshot(names, lastGood),
+    });
   }
 
   /** Ends every running {@link DirectoryRuleStore.watch}. */
   close(): Promise<void> {
     this.#closing.abort();
     return Promise.resolve();
+  }
+
+  /** Reads the listed files; a file that went bad keeps its `lastGood` row, which it updates. */
+  async #snapshot(names: string[], lastGood: Map<string, RuleRow>): Promise<RuleSnapshot> {
+    const entries: RuleFileEntry[] = [];
+    // Keyed by message: a file whose reason changes is reported again.
+    const problems = new Map<string, RowProblem>();
+    const report = (message: string, file: string) =>
+      problems.set(message, { message, fields: { path: this.#path, file } });
+    for (const name of names) {
+      const result = await this.#read(name);
+      if (result === undefined) continue;
+      if (result.type === "row") {
+        lastGood.set(name, result.row);
+        entries.push({ name, row: result.row });
+        continue;
+      }
+      const previous = lastGood.get(name);
+      if (previous !== undefined) entries.push({ name, row: previous });
+      const verdict = previous === undefined
+        ? `Skipping rule file "${name}"`
+        : `Keeping the previous version of rule file "${name}"`;
+      report(`${verdict}: ${result.reason}`, name);
+    }
+    for (const name of lastGood.keys()) {
+      if (!names.includes(name)) lastGood.delete(name);
+    }
+    for (const [id, files] of duplicateIds(entries)) {
+      report(`Rule id "${id}" is defined by several files: ${files}`, files);
+    }
+    return { rules: entries.map((entry) => entry.row), problems };
   }
 
   async #list(): Promise<string[]> {
@@ -239,14 +216,4 @@ function duplicateIds(entries: readonly RuleFileEntry[]): Map<string, string> {
     if (files.length > 1) duplicates.set(id, files.join(", "));
   }
   return duplicates;
-}
-
-/** Waits, and tells whether the wait ended normally rather than by abort. */
-async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  try {
-    await sleep(ms, signal);
-    return true;
-  } catch {
-    return false;
-  }
 }

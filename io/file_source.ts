@@ -4,7 +4,8 @@
  * @module
  */
 
-import { sleep } from "./backoff.ts";
+import { abortable } from "./_abortable.ts";
+import { pause } from "./backoff.ts";
 import type { EventSource, SourcePosition, SourceRecord } from "./event_source.ts";
 import { type Logger, SILENT_LOGGER } from "./logger.ts";
 
@@ -264,31 +265,4 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   const temporary = `${path}.tmp`;
   await Deno.writeTextFile(temporary, text + "\n");
   await Deno.rename(temporary, path);
-}
-
-/**
- * Rejects with the signal's reason when it aborts first. A read of stdin cannot be cancelled, so
- * it is abandoned instead; its result is silenced.
- */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  promise.catch(() => {});
-  if (signal.aborted) return Promise.reject(signal.reason);
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-  return Promise.race([promise, aborted]).finally(() => {
-    signal.removeEventListener("abort", onAbort);
-  });
-}
-
-/** Waits, and tells whether the wait ended normally rather than by abort. */
-async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  try {
-    await sleep(ms, signal);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { backoffDelay, sleep } from "./backoff.ts";
+import { RetryAbortedError, retryTransient } from "./backoff.ts";
 import type { JdbcConfig } from "./jdbc_url.ts";
 import { type Logger, SILENT_LOGGER } from "./logger.ts";
 import { type MatchRow, type MatchSink, SinkWriteError } from "./match_sink.ts";
@@ -147,31 +147,20 @@ export class SqlMatchSink implements MatchSink {
       r.userName,
       r.productionId,
     ]);
-    for (let attempt = 0;; attempt++) {
-      if (this.#closing.signal.aborted) throw new ClosedError();
-      try {
-        await this.#client.query(sql, values);
-        if (attempt > 0) {
-          this.#logger.log("info", "Match sink write succeeded after retries", {
-            target: this.#client.target,
-            attempts: attempt + 1,
-          });
-        }
-        return;
-      } catch (error) {
-        if (!isTransientMysqlError(error)) throw error;
-        if (this.#closing.signal.aborted) throw new ClosedError(undefined, { cause: error });
+    const { attempts } = await retryTransient(() => this.#client.query(sql, values), {
+      signal: this.#closing.signal,
+      backoff: { maxDelayMs: 5_000 },
+      isTransient: isTransientMysqlError,
+      onRetry: (error) => {
         this.#retries += 1;
         this.#warn(error, rows.length);
-        try {
-          await sleep(
-            backoffDelay(Math.min(attempt, 30), { maxDelayMs: 5_000 }),
-            this.#closing.signal,
-          );
-        } catch {
-          throw new ClosedError(undefined, { cause: error });
-        }
-      }
+      },
+    });
+    if (attempts > 1) {
+      this.#logger.log("info", "Match sink write succeeded after retries", {
+        target: this.#client.target,
+        attempts,
+      });
     }
   }
 
@@ -189,7 +178,7 @@ export class SqlMatchSink implements MatchSink {
   }
 
   #failure(error: unknown, rejected: readonly MatchRow[]): SinkWriteError {
-    if (error instanceof ClosedError) {
+    if (error instanceof RetryAbortedError) {
       return new SinkWriteError(
         `Cannot write ${rejected.length} match rows to "${this.#client.target}": the sink was ` +
           "closed while retrying",
@@ -204,9 +193,4 @@ export class SqlMatchSink implements MatchSink {
       { cause: error },
     );
   }
-}
-
-/** Internal: a retry loop ended by {@link SqlMatchSink.close}. */
-class ClosedError extends Error {
-  override readonly name = "ClosedError";
 }

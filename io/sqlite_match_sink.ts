@@ -6,7 +6,7 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { backoffDelay, sleep } from "./backoff.ts";
+import { RetryAbortedError, retryTransient } from "./backoff.ts";
 import { type Logger, SILENT_LOGGER } from "./logger.ts";
 import type { MatchRow, MatchSink } from "./match_sink.ts";
 // The job catches this one class for every sink; it only lives beside the MySQL sink for now.
@@ -90,46 +90,40 @@ export class SqliteMatchSink implements MatchSink {
 
   async #writeAll(batch: readonly MatchRow[]): Promise<void> {
     if (batch.length === 0) return;
-    for (let attempt = 0;; attempt++) {
-      if (this.#closing.signal.aborted) throw this.#closed(batch, undefined);
-      try {
-        this.#transaction(batch);
-        if (attempt > 0) {
-          this.#logger.log("info", "Match sink write succeeded after retries", {
-            path: this.#path,
-            attempts: attempt + 1,
-          });
-        }
-        return;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (!isTransient(error)) {
-          throw new SinkWriteError(
-            `Cannot write ${batch.length} match rows to "${this.#path}" table ` +
-              `"${this.#tableName}": ${message}`,
-            batch,
-            { cause: error },
-          );
-        }
-        // Locks are released by their holder; any other failure may be the connection's own.
-        if (!/locked|busy/i.test(message)) this.#disconnect();
-        // Once per write: the queue holds later writes back, so one outage logs one line.
-        if (attempt === 0) {
-          this.#logger.log("warn", "Match sink write failed, retrying", {
-            path: this.#path,
-            rows: batch.length,
-            error: message,
-          });
-        }
-        try {
-          await sleep(
-            backoffDelay(Math.min(attempt, 30), { minDelayMs: 50, maxDelayMs: 5_000 }),
-            this.#closing.signal,
-          );
-        } catch {
-          throw this.#closed(batch, error);
-        }
-      }
+    let attempts: number;
+    try {
+      ({ attempts } = await retryTransient(() => this.#transaction(batch), {
+        signal: this.#closing.signal,
+        backoff: { minDelayMs: 50, maxDelayMs: 5_000 },
+        isTransient,
+        onRetry: (error, attempt) => {
+          const message = errorMessage(error);
+          // Locks are released by their holder; any other failure may be the connection's own.
+          if (!/locked|busy/i.test(message)) this.#disconnect();
+          // Once per write: the queue holds later writes back, so one outage logs one line.
+          if (attempt === 0) {
+            this.#logger.log("warn", "Match sink write failed, retrying", {
+              path: this.#path,
+              rows: batch.length,
+              error: message,
+            });
+          }
+        },
+      }));
+    } catch (error) {
+      if (error instanceof RetryAbortedError) throw this.#closed(batch, error.cause);
+      throw new SinkWriteError(
+        `Cannot write ${batch.length} match rows to "${this.#path}" table ` +
+          `"${this.#tableName}": ${errorMessage(error)}`,
+        batch,
+        { cause: error },
+      );
+    }
+    if (attempts > 1) {
+      this.#logger.log("info", "Match sink write succeeded after retries", {
+        path: this.#path,
+        attempts,
+      });
     }
   }
 
@@ -177,4 +171,8 @@ function isTransient(error: unknown): boolean {
   const errcode = (error as { errcode?: unknown } | null)?.errcode;
   if (typeof errcode === "number" && TRANSIENT_CODES.has(errcode & 0xff)) return true;
   return error instanceof Error && TRANSIENT_MESSAGE.test(error.message);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -9,9 +9,10 @@
  */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { backoffDelay, sleep } from "./backoff.ts";
+import { checkPollInterval, pollRuleSnapshots } from "./_rule_polling.ts";
+import { selectRuleRowsSql, toRuleSnapshot } from "./_sql_rule_rows.ts";
 import { type Logger, SILENT_LOGGER } from "./logger.ts";
-import type { RuleRow, RuleSet, RuleStore, WatchOptions } from "./rule_store.ts";
+import type { RuleSet, RuleStore, WatchOptions } from "./rule_store.ts";
 import { quoteSqlIdentifier } from "./sql_identifier.ts";
 
 const URL_PREFIX = "jdbc:sqlite:";
@@ -141,16 +142,10 @@ export class SqliteRuleStore implements RuleStore {
    *   positive whole number of milliseconds
    */
   constructor(options: SqliteRuleStoreOptions) {
-    const table = quoteSqlIdentifier(options.tableName, "rule table name");
-    if (!Number.isInteger(options.intervalMs) || options.intervalMs <= 0) {
-      throw new RangeError(
-        `Invalid rule poll interval "${options.intervalMs}": expected a whole number of ms > 0`,
-      );
-    }
+    this.#select = selectRuleRowsSql(options.tableName);
+    this.#intervalMs = checkPollInterval(options.intervalMs);
     this.#path = options.path;
     this.#tableName = options.tableName;
-    this.#select = `SELECT \`id\`, \`version\`, \`pattern\`, \`function\` FROM ${table}`;
-    this.#intervalMs = options.intervalMs;
     this.#logger = options.logger ?? SILENT_LOGGER;
   }
 
@@ -161,54 +156,26 @@ export class SqliteRuleStore implements RuleStore {
    * @param options `signal` ends the iteration
    * @returns snapshots of the table, rows in table (rowid) order
    */
-  async *watch(options: WatchOptions): AsyncGenerator<RuleSet, void, undefined> {
-    const stop = AbortSignal.any([options.signal, this.#closing.signal]);
-    const fields = { table: this.#tableName, path: this.#path };
-    let failures = 0;
-    let lastFailure: string | undefined;
-    let reported = new Set<string>();
-    while (!stop.aborted) {
-      let rows: unknown[];
-      try {
-        rows = this.#query();
-      } catch (error) {
-        // The connection may be what broke (file replaced or deleted): reopen on the next poll.
-        this.#disconnect();
-        const message = error instanceof Error ? error.message : String(error);
-        // Log the change of state, not every failed poll: an outage can last hours.
-        if (failures === 0 || message !== lastFailure) {
-          this.#logger.log("warn", "Rule store unreadable, retrying", {
-            ...fields,
-            error: message,
-          });
+  watch(options: WatchOptions): AsyncGenerator<RuleSet, void, undefined> {
+    const tableName = this.#tableName;
+    return pollRuleSnapshots({
+      signals: [options.signal, this.#closing.signal],
+      intervalMs: this.#intervalMs,
+      logger: this.#logger,
+      fields: { table: tableName, path: this.#path },
+      outageMessage: "Rule store unreadable, retrying",
+      recoveryMessage: "Rule store readable again",
+      read: () => {
+        try {
+          return this.#query();
+        } catch (error) {
+          // The connection may be what broke (file replaced or deleted): reopen on the next poll.
+          this.#disconnect();
+          throw error;
         }
-        lastFailure = message;
-        const delay = backoffDelay(Math.min(failures, 30), {
-          minDelayMs: Math.min(200, this.#intervalMs),
-          maxDelayMs: this.#intervalMs,
-        });
-        failures += 1;
-        if (!await pause(delay, stop)) return;
-        continue;
-      }
-      if (failures > 0) {
-        this.#logger.log("info", "Rule store readable again", { ...fields, failedPolls: failures });
-        failures = 0;
-        lastFailure = undefined;
-      }
-      const snapshot = toRuleSet(rows);
-      for (const [key, problem] of snapshot.problems) {
-        if (reported.has(key)) continue;
-        this.#logger.log("warn", `Skipping rule row "${problem.id}": ${problem.reason}`, {
-          table: this.#tableName,
-          ruleId: problem.id,
-        });
-      }
-      // Forget problems that were fixed, so that a relapse is reported again.
-      reported = new Set(snapshot.problems.keys());
-      yield snapshot.rules;
-      if (!await pause(this.#intervalMs, stop)) return;
-    }
+      },
+      toSnapshot: (rows) => toRuleSnapshot(rows, { tableName, toVersion }),
+    });
   }
 
   /** Ends every running {@link SqliteRuleStore.watch} and closes the database. */
@@ -239,56 +206,10 @@ export class SqliteRuleStore implements RuleStore {
   }
 }
 
-interface RowProblem {
-  readonly id: string;
-  readonly reason: string;
-}
-
-function toRuleSet(rows: unknown[]): { rules: RuleSet; problems: Map<string, RowProblem> } {
-  const rules: RuleRow[] = [];
-  const problems = new Map<string, RowProblem>();
-  for (const row of rows as Record<string, unknown>[]) {
-    const id = row.id === null || row.id === undefined ? undefined : text(row.id);
-    const version = toVersion(row.version);
-    if (id === undefined || version === undefined) {
-      const reason = id === undefined
-        ? "id is NULL"
-        : row.version === null
-        ? "version is NULL"
-        : `version "${text(row.version)}" is not an integer`;
-      const problem = { id: id ?? "NULL", reason };
-      problems.set(`${problem.id}\u0000${problem.reason}`, problem);
-      continue;
-    }
-    rules.push({
-      id,
-      version,
-      pattern: row.pattern === null || row.pattern === undefined ? null : text(row.pattern),
-      function: row.function === null || row.function === undefined ? null : text(row.function),
-    });
-  }
-  return { rules, problems };
-}
-
 /** SQLite is dynamically typed: an INT column may still hold a REAL, a TEXT or a BLOB. */
 function toVersion(value: unknown): number | undefined {
   const isInteger = typeof value === "bigint" || typeof value === "number" ||
     (typeof value === "string" && /^\s*-?\d+\s*$/.test(value));
   const version = isInteger ? Number(value) : NaN;
   return Number.isSafeInteger(version) ? version : undefined;
-}
-
-/** BLOB values arrive as bytes; the rule table's text is UTF-8. */
-function text(value: unknown): string {
-  return value instanceof Uint8Array ? new TextDecoder().decode(value) : String(value);
-}
-
-/** Waits, and tells whether the wait ended normally rather than by abort. */
-async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  try {
-    await sleep(ms, signal);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -38,6 +38,21 @@ export const RULE_2_PATTERN =
 /** The quick start's function column. */
 export const DEMO_FUNCTION = "com.alibaba.ververica.cep.demo.dynamic.DemoPatternProcessFunction";
 
+/** Drops the quick start's tables and creates them again, so that a test step starts empty. */
+export const RESET_QUICK_START_TABLES =
+  `DROP TABLE IF EXISTS rds_demo, match_results; ${QUICK_START_TABLES}`;
+
+/** Settings of a server that is never contacted, for tests of constructor argument checks. */
+export const UNUSED_JDBC_CONFIG: JdbcConfig = {
+  scheme: "mysql",
+  host: "db",
+  port: 3306,
+  database: "d",
+  user: "u",
+  password: "",
+  params: new Map<string, string>(),
+};
+
 /** A database for one test file: tables are created by the tests. */
 export interface MariaDb extends AsyncDisposable {
   /** Connection settings for the code under test; `config.database` is empty of tables. */

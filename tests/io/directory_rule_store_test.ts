@@ -1,21 +1,12 @@
 import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { DirectoryRuleStore } from "../../io/directory_rule_store.ts";
-import type { LogFields, Logger, LogLevel } from "../../io/logger.ts";
-import type { RuleSet } from "../../io/rule_store.ts";
+import type { Logger } from "../../io/logger.ts";
+import { captureLogger } from "../_helpers/capture_logger.ts";
+import { waitFor } from "../_helpers/wait_for.ts";
+import { watchRuleStore } from "../_helpers/watch_rule_store.ts";
 
 const SAMPLES = new URL("../../samples/", import.meta.url);
 const DEMO_FUNCTION = "com.alibaba.ververica.cep.demo.dynamic.DemoPatternProcessFunction";
-
-interface LogLine {
-  readonly level: LogLevel;
-  readonly message: string;
-  readonly fields: LogFields;
-}
-
-function captureLogger(): Logger & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  return { lines, log: (level, message, fields = {}) => lines.push({ level, message, fields }) };
-}
 
 /** The pattern column of a shipped SQL sample: the third quoted value of its INSERT. */
 async function sqlPattern(name: string): Promise<string> {
@@ -29,19 +20,7 @@ async function sqlPattern(name: string): Promise<string> {
 async function openStore(logger: Logger = captureLogger(), path?: string) {
   const directory = path ?? await Deno.makeTempDir();
   const store = new DirectoryRuleStore({ path: directory, intervalMs: 20, logger });
-  const controller = new AbortController();
-  const snapshots = store.watch({ signal: controller.signal })[Symbol.asyncIterator]();
-  const next = async (): Promise<RuleSet> => {
-    const result = await snapshots.next();
-    assert(!result.done, "the watch ended");
-    return result.value;
-  };
-  const stop = async () => {
-    controller.abort();
-    await snapshots.return?.();
-    await store.close();
-  };
-  return { directory, next, [Symbol.asyncDispose]: stop };
+  return { directory, ...watchRuleStore(store) };
 }
 
 Deno.test("DirectoryRuleStore() throws RangeError when the interval is not positive", () => {
@@ -156,7 +135,7 @@ Deno.test("DirectoryRuleStore.watch() yields nothing and logs once while the dir
   const directory = `${await Deno.makeTempDir()}/rules`;
   await using store = await openStore(logger, directory);
   const first = store.next();
-  while (logger.lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitFor(() => logger.lines.length > 0, "the failure to be logged");
   await new Promise((resolve) => setTimeout(resolve, 100));
   await Deno.mkdir(directory);
   assertEquals(await first, []);

@@ -5,12 +5,14 @@ import { KafkaSource, type KafkaSourceOptions } from "../../io/kafka_source.ts";
 import type { SourceRecord } from "../../io/event_source.ts";
 import type { LogFields, Logger, LogLevel } from "../../io/logger.ts";
 import { sleep } from "../../io/backoff.ts";
+import type { LogLine } from "../_helpers/capture_logger.ts";
 import {
   type KafkaBroker,
   startKafka,
   startMockKafka,
   uniqueTopic,
 } from "../_helpers/kafka_broker.ts";
+import { within } from "../_helpers/wait_for.ts";
 
 const DEMO = [
   "1,Ken,0,1,1662022777000",
@@ -22,7 +24,7 @@ const WAIT_MS = 30_000;
 
 /** Collects log lines so tests can wait for a state change. */
 class RecordingLogger implements Logger {
-  readonly lines: { level: LogLevel; message: string; fields: LogFields }[] = [];
+  readonly lines: LogLine[] = [];
   log(level: LogLevel, message: string, fields: LogFields = {}): void {
     // EDGECEP_TEST_KAFKA_LOG=1 prints the source's state changes, to debug a failing test.
     if (Deno.env.get("EDGECEP_TEST_KAFKA_LOG")) console.error(level, message, fields);
@@ -64,7 +66,7 @@ async function take(records: AsyncIterator<SourceRecord>, n: number): Promise<So
   const taken: SourceRecord[] = [];
   const deadline = Date.now() + WAIT_MS;
   while (taken.length < n) {
-    const next = await raceTimer(records.next(), deadline - Date.now());
+    const next = await within(records.next(), deadline - Date.now());
     if (next === "timeout") assert.fail(`Got ${taken.length} of ${n} records within ${WAIT_MS} ms`);
     if (next.done) assert.fail(`Iteration ended after ${taken.length} of ${n} records`);
     taken.push(next.value);
@@ -74,20 +76,8 @@ async function take(records: AsyncIterator<SourceRecord>, n: number): Promise<So
 
 /** Asserts that no further record arrives for `ms`; the pending pull is ended by close(). */
 async function assertNoMore(records: AsyncIterator<SourceRecord>, ms: number): Promise<void> {
-  const next = await raceTimer(records.next(), ms);
+  const next = await within(records.next(), ms);
   if (next !== "timeout") assert.fail(`Unexpected record ${JSON.stringify(next.value)}`);
-}
-
-async function raceTimer<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), Math.max(ms, 0));
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function positions(records: readonly SourceRecord[]): [number, string, string | null][] {

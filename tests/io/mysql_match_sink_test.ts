@@ -1,32 +1,10 @@
 import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
 import mysql from "mysql2/promise";
-import type { LogFields, Logger, LogLevel } from "../../io/logger.ts";
 import type { MatchRow } from "../../io/match_sink.ts";
 import { SinkWriteError, SqlMatchSink } from "../../io/mysql_match_sink.ts";
-import { QUICK_START_TABLES, startMariaDb } from "../_helpers/mariadb.ts";
-
-interface LogLine {
-  readonly level: LogLevel;
-  readonly message: string;
-  readonly fields: LogFields;
-}
-
-function captureLogger(): Logger & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  return { lines, log: (level, message, fields = {}) => lines.push({ level, message, fields }) };
-}
-
-/** Polls `condition` every 20 ms; fails after `timeoutMs`. */
-async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-) {
-  for (let waited = 0; !await condition(); waited += 20) {
-    if (waited > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { captureLogger } from "../_helpers/capture_logger.ts";
+import { RESET_QUICK_START_TABLES, startMariaDb, UNUSED_JDBC_CONFIG } from "../_helpers/mariadb.ts";
+import { waitFor } from "../_helpers/wait_for.ts";
 
 /** `count` rows of Rule 1 for users `first`.. with one product each. */
 function matchRows(count: number, first = 1, userName = "Ken"): MatchRow[] {
@@ -50,8 +28,7 @@ async function catchError(promise: Promise<unknown>): Promise<unknown> {
 
 Deno.test("SqlMatchSink.write() upserts into the quick start's match_results", async (t) => {
   await using db = await startMariaDb();
-  const reset = () =>
-    db.query(`DROP TABLE IF EXISTS rds_demo, match_results; ${QUICK_START_TABLES}`);
+  const reset = () => db.query(RESET_QUICK_START_TABLES);
   const count = async () =>
     Number((await db.rows("SELECT COUNT(*) AS n FROM match_results"))[0]?.n ?? NaN);
 
@@ -214,15 +191,7 @@ Deno.test("SqlMatchSink.write() upserts into the quick start's match_results", a
 });
 
 Deno.test("SqlMatchSink() throws RangeError when the table name or batch size is invalid", () => {
-  const config = {
-    scheme: "mysql" as const,
-    host: "db",
-    port: 3306,
-    database: "d",
-    user: "u",
-    password: "",
-    params: new Map<string, string>(),
-  };
+  const config = UNUSED_JDBC_CONFIG;
   assert.throws(() => new SqlMatchSink({ config, tableName: "match-results" }), {
     name: "RangeError",
     message:

@@ -1,74 +1,29 @@
 import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
-import type { LogFields, Logger, LogLevel } from "../../io/logger.ts";
+import type { Logger } from "../../io/logger.ts";
 import { MysqlRuleStore } from "../../io/mysql_rule_store.ts";
-import type { RuleSet } from "../../io/rule_store.ts";
 import {
   DEMO_FUNCTION,
-  QUICK_START_TABLES,
+  RESET_QUICK_START_TABLES,
   RULE_1_INSERT,
   RULE_1_PATTERN,
   RULE_2_PATTERN,
   RULE_2_REPLACE,
   startMariaDb,
+  UNUSED_JDBC_CONFIG,
 } from "../_helpers/mariadb.ts";
-
-interface LogLine {
-  readonly level: LogLevel;
-  readonly message: string;
-  readonly fields: LogFields;
-}
-
-function captureLogger(): Logger & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  return { lines, log: (level, message, fields = {}) => lines.push({ level, message, fields }) };
-}
-
-/** Polls `condition` every 20 ms; fails after `timeoutMs`. */
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000) {
-  for (let waited = 0; !condition(); waited += 20) {
-    if (waited > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Resolves to "timeout" if `promise` has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((resolve) => timer = setTimeout(resolve, ms, "timeout"));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { captureLogger } from "../_helpers/capture_logger.ts";
+import { waitFor, within } from "../_helpers/wait_for.ts";
+import { watchRuleStore } from "../_helpers/watch_rule_store.ts";
 
 const RULE_1 = { id: "1", version: 1, pattern: RULE_1_PATTERN, function: DEMO_FUNCTION };
 
 Deno.test("MysqlRuleStore.watch() polls the quick start's rule table", async (t) => {
   await using db = await startMariaDb();
-  const reset = () =>
-    db.query(`DROP TABLE IF EXISTS rds_demo, match_results; ${QUICK_START_TABLES}`);
-  const open = (logger: Logger = captureLogger(), intervalMs = 50) => {
-    const store = new MysqlRuleStore({
-      config: db.config,
-      tableName: "rds_demo",
-      intervalMs,
-      logger,
-    });
-    const controller = new AbortController();
-    const snapshots = store.watch({ signal: controller.signal })[Symbol.asyncIterator]();
-    const next = async (): Promise<RuleSet> => {
-      const result = await snapshots.next();
-      assert(!result.done, "the watch ended");
-      return result.value;
-    };
-    const stop = async () => {
-      controller.abort();
-      await snapshots.return?.();
-      await store.close();
-    };
-    return { store, controller, snapshots, next, stop };
-  };
+  const reset = () => db.query(RESET_QUICK_START_TABLES);
+  const open = (logger: Logger = captureLogger(), intervalMs = 50) =>
+    watchRuleStore(
+      new MysqlRuleStore({ config: db.config, tableName: "rds_demo", intervalMs, logger }),
+    );
 
   await t.step(
     "MysqlRuleStore.watch() yields Rule 1 when the quick start's INSERT ran",
@@ -218,18 +173,17 @@ Deno.test("MysqlRuleStore.watch() keeps retrying without yielding when nothing l
   listener.close();
   const logger = captureLogger();
   const config = {
-    scheme: "mysql" as const,
+    ...UNUSED_JDBC_CONFIG,
     host: "127.0.0.1",
     port,
     database: "cep_demo_db",
     user: "root",
     password: "s3cret",
-    params: new Map<string, string>(),
   };
-  const store = new MysqlRuleStore({ config, tableName: "rds_demo", intervalMs: 50, logger });
-  const controller = new AbortController();
-  const snapshots = store.watch({ signal: controller.signal })[Symbol.asyncIterator]();
-  const pending = snapshots.next();
+  const watch = watchRuleStore(
+    new MysqlRuleStore({ config, tableName: "rds_demo", intervalMs: 50, logger }),
+  );
+  const pending = watch.snapshots.next();
   try {
     await waitFor(() => logger.lines.length > 0, "the outage to be logged");
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -240,22 +194,14 @@ Deno.test("MysqlRuleStore.watch() keeps retrying without yielding when nothing l
     assert(String(logger.lines[0]?.fields.error).startsWith("ECONNREFUSED"));
     assert(!JSON.stringify(logger.lines).includes("s3cret"));
   } finally {
-    controller.abort();
+    watch.controller.abort();
     assertEquals(await within(pending, 2_000), { done: true, value: undefined });
-    await store.close();
+    await watch.stop();
   }
 });
 
 Deno.test("MysqlRuleStore() throws RangeError when the table name or interval is invalid", () => {
-  const config = {
-    scheme: "mysql" as const,
-    host: "db",
-    port: 3306,
-    database: "d",
-    user: "u",
-    password: "",
-    params: new Map<string, string>(),
-  };
+  const config = UNUSED_JDBC_CONFIG;
   assert.throws(
     () => new MysqlRuleStore({ config, tableName: "rds_demo`; DROP TABLE x", intervalMs: 1 }),
     {

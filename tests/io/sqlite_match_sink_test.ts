@@ -3,21 +3,10 @@ import assert, {
   rejects as assertRejects,
 } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import type { LogFields, Logger, LogLevel } from "../../io/logger.ts";
 import type { MatchRow } from "../../io/match_sink.ts";
 import { SinkWriteError } from "../../io/mysql_match_sink.ts";
 import { SqliteMatchSink } from "../../io/sqlite_match_sink.ts";
-
-interface LogLine {
-  readonly level: LogLevel;
-  readonly message: string;
-  readonly fields: LogFields;
-}
-
-function captureLogger(): Logger & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  return { lines, log: (level, message, fields = {}) => lines.push({ level, message, fields }) };
-}
+import { captureLogger } from "../_helpers/capture_logger.ts";
 
 const KEN: MatchRow = { ruleId: "1", ruleVersion: 1, userId: 1, userName: "Ken", productionId: 1 };
 const TOM: MatchRow = { ruleId: "1", ruleVersion: 2, userId: 2, userName: "Tom", productionId: 1 };

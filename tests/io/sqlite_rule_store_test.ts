@@ -1,27 +1,18 @@
 import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import type { LogFields, Logger, LogLevel } from "../../io/logger.ts";
-import type { RuleSet } from "../../io/rule_store.ts";
+import type { Logger } from "../../io/logger.ts";
 import {
   openSqliteDatabase,
   parseSqliteJdbcUrl,
   SqliteRuleStore,
 } from "../../io/sqlite_rule_store.ts";
+import { captureLogger } from "../_helpers/capture_logger.ts";
+import { waitFor } from "../_helpers/wait_for.ts";
+import { watchRuleStore } from "../_helpers/watch_rule_store.ts";
 
 const SAMPLES = new URL("../../samples/", import.meta.url);
 const CONFORMANCE = "/work/shared/conformance/seed/";
 const DEMO_FUNCTION = "com.alibaba.ververica.cep.demo.dynamic.DemoPatternProcessFunction";
-
-interface LogLine {
-  readonly level: LogLevel;
-  readonly message: string;
-  readonly fields: LogFields;
-}
-
-function captureLogger(): Logger & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  return { lines, log: (level, message, fields = {}) => lines.push({ level, message, fields }) };
-}
 
 const sample = (name: string) => Deno.readTextFile(new URL(name, SAMPLES));
 
@@ -35,19 +26,7 @@ async function seedPattern(rule: 1 | 2): Promise<string> {
 async function openStore(logger: Logger = captureLogger(), path?: string) {
   const file = path ?? `${await Deno.makeTempDir()}/cep_demo.db`;
   const store = new SqliteRuleStore({ path: file, tableName: "rds_demo", intervalMs: 20, logger });
-  const controller = new AbortController();
-  const snapshots = store.watch({ signal: controller.signal })[Symbol.asyncIterator]();
-  const next = async (): Promise<RuleSet> => {
-    const result = await snapshots.next();
-    assert(!result.done, "the watch ended");
-    return result.value;
-  };
-  const stop = async () => {
-    controller.abort();
-    await snapshots.return?.();
-    await store.close();
-  };
-  return { file, next, stop, [Symbol.asyncDispose]: stop };
+  return { file, ...watchRuleStore(store) };
 }
 
 Deno.test("parseSqliteJdbcUrl() returns the path of a jdbc:sqlite URL", () => {
@@ -151,7 +130,7 @@ Deno.test("SqliteRuleStore.watch() yields nothing and logs once while the file c
   await using store = await openStore(logger, `${directory}/cep_demo.db`);
   const first = store.next();
   // Several polls fail before the directory appears; only the first is logged.
-  while (logger.lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitFor(() => logger.lines.length > 0, "the failure to be logged");
   await new Promise((resolve) => setTimeout(resolve, 100));
   await Deno.mkdir(directory);
   assertEquals(await first, []);
