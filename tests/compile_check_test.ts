@@ -16,3 +16,14 @@ Deno.test("deno compile input is complete: type-checks, no remote or dynamic imp
   assert.equal(out.code, 0, text);
   assert.match(text, /compile input complete/);
 });
+
+Deno.test("deno task check passes: formatting, lint and type check of the whole tree", async () => {
+  const repo = new URL("..", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "check"],
+    cwd: repo,
+    env: { NO_COLOR: "1" },
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, text);
+});

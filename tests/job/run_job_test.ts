@@ -147,9 +147,8 @@ Deno.test("runJob() commits only after the sink has written the matches", async 
 Deno.test("runJob() stops promptly when aborted while the source waits", async () => {
   const stop = new AbortController();
   const source = new MemorySource([]);
-  source[Symbol.asyncIterator] = async function* () {
-    await new Promise(() => {}); // a Kafka topic with no new records
-  };
+  // A Kafka topic with no new records: next() never settles.
+  source[Symbol.asyncIterator] = () => ({ next: () => new Promise(() => {}) });
   const { job } = options(source, new MemorySink(), { signal: stop.signal });
   const run = runJob(job);
   setTimeout(() => stop.abort(), 20);
