@@ -32,3 +32,21 @@ Deno.test("quickstartCommand() runs with no arguments: Ken's and Tom's matches, 
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("deno task start (the README's run command) replays the quick start with its least-privilege permissions", async () => {
+  const repo = new URL("../..", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "start"],
+    cwd: repo,
+    env: { NO_COLOR: "1" },
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout).split("\n").filter((l) => l !== "");
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.deepEqual(stdout.slice(-5), [
+    KEN_MATCH,
+    TOM_MATCH,
+    "rule_id | rule_version | user_id | user_name | production_id",
+    "1 | 1 | 1 | Ken | 1",
+    "1 | 2 | 2 | Tom | 1",
+  ]);
+});
