@@ -7,7 +7,8 @@
  */
 
 import { MinHeap } from "./_min_heap.ts";
-import { type Match, Nfa, type NfaState, type RunEvent } from "./nfa.ts";
+import { Nfa } from "./nfa.ts";
+import type { Match, NfaState, RunEvent } from "./nfa_state.ts";
 import { compileNfa } from "./nfa_compiler.ts";
 import type { Event, PatternDefinition } from "./pattern.ts";
 

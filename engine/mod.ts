@@ -21,15 +21,15 @@ export {
   ENDING_STATE_NAME,
   MalformedPatternError,
 } from "./nfa_compiler.ts";
+export { Nfa } from "./nfa.ts";
 export {
   type Match,
-  Nfa,
   type NfaOutput,
   NfaState,
   type RunEvent,
   type RunListener,
   type TimedOutMatch,
-} from "./nfa.ts";
+} from "./nfa_state.ts";
 export {
   KeyedOperator,
   type KeyedOperatorOptions,

@@ -1,6 +1,5 @@
 /**
- * The automaton that runs a compiled pattern over the events of one key.
- * Flink: `nfa/NFA.java` and `nfa/NFAState.java`.
+ * The automaton that runs a compiled pattern over the events of one key. Flink: `nfa/NFA.java`.
  *
  * @module
  */
@@ -25,65 +24,15 @@ import {
   type SharedBufferNode,
 } from "./shared_buffer.ts";
 import type { State, StateTransition } from "./state.ts";
+import {
+  type Match,
+  type NfaOutput,
+  NfaState,
+  type RunListener,
+  type TimedOutMatch,
+} from "./nfa_state.ts";
 
-/** A match: the events of each pattern, in pattern order. */
-export type Match = ReadonlyMap<string, readonly Event[]>;
-
-/** A partial match dropped because a window expired, and when it expired. */
-export interface TimedOutMatch {
-  readonly match: Match;
-  readonly timestamp: number;
-}
-
-/** What a step of the NFA produced. */
-export interface NfaOutput {
-  readonly matches: Match[];
-  readonly timedOut: TimedOutMatch[];
-}
-
-/** What happened to a run, for explaining why a rule did or did not fire. */
-export type RunEvent =
-  | {
-    readonly type: "opened" | "advanced";
-    readonly state: string;
-    readonly event: Event;
-    readonly start: Event;
-  }
-  | {
-    readonly type: "discarded" | "stopped";
-    readonly state: string;
-    readonly event: Event;
-    readonly start: Event;
-  }
-  | {
-    readonly type: "timedOut" | "pruned" | "matched";
-    readonly state: string;
-    readonly start: Event;
-  };
-
-/** Receives {@link RunEvent}s; the engine calls it synchronously and never needs it. */
-export type RunListener = (event: RunEvent) => void;
-
-/** Flink: `NFAState` plus the key's `SharedBuffer`. */
-export class NfaState {
-  partialMatches: PriorityQueue<ComputationState>;
-  /** Flink: `completedMatches`; created when a match first has to wait. */
-  completedMatches: PriorityQueue<ComputationState> | null = null;
-  readonly buffer = new SharedBuffer();
-
-  /** @param starts the initial runs */
-  constructor(starts: Iterable<ComputationState>) {
-    this.partialMatches = new PriorityQueue(compareComputationStates);
-    for (const start of starts) this.partialMatches.add(start);
-  }
-
-  /** Number of runs that have taken at least one event. */
-  get livePartialMatches(): number {
-    let n = this.completedMatches?.size ?? 0;
-    for (const run of this.partialMatches) if (run.startEvent !== null) n++;
-    return n;
-  }
-}
+export type { Match, NfaOutput, RunEvent, RunListener, TimedOutMatch } from "./nfa_state.ts";
 
 const NO_OUTPUT: NfaOutput = Object.freeze({
   matches: Object.freeze([]) as unknown as Match[],
