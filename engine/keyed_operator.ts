@@ -97,7 +97,7 @@ class KeyedNfa {
 
   /** Frees a key whose state holds no event, and schedules its next window expiry. */
   settle(key: string, state: NfaState): void {
-    if (state.buffer.eventCount === 0 && state.completedMatches === null) {
+    if (state.idle) {
       this.states.delete(key);
       return;
     }
@@ -236,8 +236,8 @@ export class KeyedOperator {
     }
     for (const rule of this.#rules.values()) {
       for (const state of rule.states.values()) {
-        const sequence = state.buffer.oldestSequence;
-        if (sequence !== undefined && sequence < oldest) oldest = sequence;
+        const sequence = state.oldestSequence;
+        if (sequence < oldest) oldest = sequence;
       }
     }
     return oldest;

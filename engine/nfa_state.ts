@@ -60,6 +60,30 @@ export class NfaState {
     for (const start of starts) this.partialMatches.add(start);
   }
 
+  /**
+   * Whether no run holds an event: every event a run holds is on the path back from it, and a
+   * run's first event is the oldest on that path.
+   */
+  get idle(): boolean {
+    if (this.completedMatches !== null) return false;
+    for (const run of this.partialMatches) if (run.startEvent !== null) return false;
+    return true;
+  }
+
+  /** The arrival sequence of the oldest event a run holds, or `Infinity`. */
+  get oldestSequence(): number {
+    let oldest = Infinity;
+    for (const run of this.partialMatches) {
+      if (run.startEvent !== null && run.startEvent.sequence < oldest) {
+        oldest = run.startEvent.sequence;
+      }
+    }
+    for (const run of this.completedMatches ?? []) {
+      oldest = Math.min(oldest, run.startEvent!.sequence);
+    }
+    return oldest;
+  }
+
   /** Number of runs that have taken at least one event. */
   get livePartialMatches(): number {
     let n = this.completedMatches?.size ?? 0;

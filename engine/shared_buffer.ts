@@ -30,9 +30,6 @@ export interface EventRecord {
   node: SharedBufferNode | null;
   /** Nodes of further pages, for an event taken by several patterns (rare). */
   nodes: Map<string, SharedBufferNode> | null;
-  /** Neighbours in the buffer's list of live events, oldest first. */
-  older: EventRecord | null;
-  newer: EventRecord | null;
 }
 
 /** Flink: `SharedBufferEdge` inside a `Lockable`. */
@@ -80,19 +77,6 @@ export class SharedBuffer {
   #count = 0;
   /** ...and for older timestamps not yet cleared by advanceTime (rare). */
   #olderCounts: Map<number, number> | null = null;
-  #oldest: EventRecord | null = null;
-  #newest: EventRecord | null = null;
-  #liveEvents = 0;
-
-  /** Number of events still referenced by some run. */
-  get eventCount(): number {
-    return this.#liveEvents;
-  }
-
-  /** The arrival sequence of the oldest event still referenced, or `undefined`. */
-  get oldestSequence(): number | undefined {
-    return this.#oldest?.sequence;
-  }
 
   /**
    * Flink: `SharedBufferAccessor#registerEvent`. The record starts locked once, for the
@@ -101,22 +85,7 @@ export class SharedBuffer {
   registerEvent(event: Event, timestamp: number, sequence: number): EventRecord {
     if (timestamp !== this.#countTimestamp) this.#switchCounter(timestamp);
     const id = this.#count++;
-    const record: EventRecord = {
-      event,
-      timestamp,
-      id,
-      sequence,
-      refCount: 1,
-      node: null,
-      nodes: null,
-      older: this.#newest,
-      newer: null,
-    };
-    if (this.#newest === null) this.#oldest = record;
-    else this.#newest.newer = record;
-    this.#newest = record;
-    this.#liveEvents++;
-    return record;
+    return { event, timestamp, id, sequence, refCount: 1, node: null, nodes: null };
   }
 
   #switchCounter(timestamp: number): void {
@@ -212,17 +181,12 @@ export class SharedBuffer {
     }
   }
 
-  /** Flink: `SharedBufferAccessor#releaseEvent`. */
+  /**
+   * Flink: `SharedBufferAccessor#releaseEvent`. Nothing is stored per event beyond the record,
+   * so a record whose count reaches 0 is simply left to the garbage collector.
+   */
   releaseEvent(record: EventRecord): void {
-    if (--record.refCount > 0) return;
-    const { older, newer } = record;
-    if (older === null) this.#oldest = newer;
-    else older.newer = newer;
-    if (newer === null) this.#newest = older;
-    else newer.older = older;
-    record.older = null;
-    record.newer = null;
-    this.#liveEvents--;
+    record.refCount--;
   }
 
   /**
