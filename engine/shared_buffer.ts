@@ -39,14 +39,32 @@ export interface SharedBufferEdge {
   refCount: number;
 }
 
-/** Flink: `SharedBufferNode` inside a `Lockable`. */
+/**
+ * Flink: `SharedBufferNode` inside a `Lockable`. Nearly every node has one edge, so the first
+ * edge lives in the node's own fields (`target`, `version`, `edgeRefCount`, while `hasEdge`) and
+ * only further edges, in insertion order after it, get objects in `more`.
+ */
 export interface SharedBufferNode {
   readonly event: EventRecord;
   readonly page: string;
   refCount: number;
-  edges: SharedBufferEdge[];
   /** Set when the node is removed, as Flink's lookup of its `NodeId` would then fail. */
   removed: boolean;
+  hasEdge: boolean;
+  target: SharedBufferNode | null;
+  version: DeweyNumber;
+  edgeRefCount: number;
+  more: SharedBufferEdge[] | null;
+}
+
+/** The node's edges in Flink's order, for the rare paths that need them as objects. */
+function edgesOf(node: SharedBufferNode): SharedBufferEdge[] {
+  const edges: SharedBufferEdge[] = [];
+  if (node.hasEdge) {
+    edges.push({ target: node.target, version: node.version, refCount: node.edgeRefCount });
+  }
+  if (node.more !== null) edges.push(...node.more);
+  return edges;
 }
 
 /** A match as event records by pattern name, in match order. */
@@ -119,15 +137,30 @@ export class SharedBuffer {
     version: DeweyNumber,
   ): SharedBufferNode {
     if (previous !== null) this.lockNode(previous, version);
-    const edge: SharedBufferEdge = { target: previous, version, refCount: 0 };
     let node = findNode(record, page);
     if (node === undefined) {
-      node = { event: record, page, refCount: 0, edges: [edge], removed: false };
+      node = {
+        event: record,
+        page,
+        refCount: 0,
+        removed: false,
+        hasEdge: true,
+        target: previous,
+        version,
+        edgeRefCount: 0,
+        more: null,
+      };
       if (record.node === null) record.node = node;
       else (record.nodes ??= new Map()).set(page, node);
       record.refCount++;
+    } else if (!node.hasEdge && (node.more === null || node.more.length === 0)) {
+      // The only edge: the inline slot keeps the order.
+      node.hasEdge = true;
+      node.target = previous;
+      node.version = version;
+      node.edgeRefCount = 0;
     } else {
-      node.edges.push(edge);
+      (node.more ??= []).push({ target: previous, version, refCount: 0 });
     }
     return node;
   }
@@ -136,9 +169,11 @@ export class SharedBuffer {
   lockNode(node: SharedBufferNode, version: DeweyNumber): void {
     if (node.removed) return;
     node.refCount++;
-    const edges = node.edges;
-    for (let i = 0; i < edges.length; i++) {
-      const edge = edges[i]!;
+    if (node.hasEdge && isCompatibleWith(version, node.version)) node.edgeRefCount++;
+    const more = node.more;
+    if (more === null) return;
+    for (let i = 0; i < more.length; i++) {
+      const edge = more[i]!;
       if (isCompatibleWith(version, edge.version)) edge.refCount++;
     }
   }
@@ -157,20 +192,33 @@ export class SharedBuffer {
         versions.length = 0;
         break;
       }
-      const edges = current.edges;
-      let kept = 0;
-      for (let i = 0; i < edges.length; i++) {
-        const edge = edges[i]!;
-        if (isCompatibleWith(currentVersion, edge.version) && --edge.refCount <= 0) {
-          if (edge.target !== null) {
-            nodes.push(edge.target);
-            versions.push(edge.version);
-          }
-        } else {
-          edges[kept++] = edge;
+      if (
+        current.hasEdge && isCompatibleWith(currentVersion, current.version) &&
+        --current.edgeRefCount <= 0
+      ) {
+        current.hasEdge = false;
+        if (current.target !== null) {
+          nodes.push(current.target);
+          versions.push(current.version);
+          current.target = null;
         }
       }
-      edges.length = kept;
+      const more = current.more;
+      if (more !== null) {
+        let kept = 0;
+        for (let i = 0; i < more.length; i++) {
+          const edge = more[i]!;
+          if (isCompatibleWith(currentVersion, edge.version) && --edge.refCount <= 0) {
+            if (edge.target !== null) {
+              nodes.push(edge.target);
+              versions.push(edge.version);
+            }
+          } else {
+            more[kept++] = edge;
+          }
+        }
+        more.length = kept;
+      }
       if (--current.refCount <= 0) {
         current.removed = true;
         const record = current.event;
@@ -217,7 +265,7 @@ export class SharedBuffer {
       }
       path.push(entry);
       let first = true;
-      for (const edge of entry.edges) {
+      for (const edge of edgesOf(entry)) {
         if (!isCompatibleWith(current, edge.version)) continue;
         const newPath = first ? path : path.slice();
         first = false;
