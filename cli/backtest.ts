@@ -38,7 +38,7 @@ function describeRunEvent(e: OperatorRunEvent): string {
     case "stopped":
       return `stopped at "${e.state}": ${formatEvent(e.event)} matched a NOT pattern (${started})`;
     case "timedOut":
-      return `timed out at "${e.state}": a window expired (${started})`;
+      return `timed out at "${e.state}": its window expired (${started})`;
     case "pruned":
       return `pruned at "${e.state}" by the after-match skip strategy (${started})`;
     case "matched":
@@ -123,11 +123,6 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
       totals.matches++;
       console.log(formatMatchLine(m));
     }
-    if (explain) {
-      for (const t of out.timedOut) {
-        console.log(`  [key ${t.key}] timeout reported at ${t.timestamp}`);
-      }
-    }
   };
   const tty = Deno.stderr.isTerminal();
   const source = new FileSource(values.get("events")!);
@@ -144,7 +139,9 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
       }
       totals.events++;
       const ts = event.eventTime as number;
-      if (explain) console.log(`${formatEvent(event)}`);
+      if (explain) {
+        console.log(`read ${formatEvent(event)}${eventTime ? " (waits for the watermark)" : ""}`);
+      }
       emit(operator.processElement(`${event.id},${event.productionId}`, event, ts));
       if (eventTime) {
         watermarks.observe("file", ts, 0);
