@@ -76,3 +76,37 @@ Deno.test("backtestCommand() exits 2 with its usage when --events is missing", a
   assert.ok(stderr.includes("events must be set!"), stderr);
   assert.ok(stderr.includes("Usage: edgecep backtest"), stderr);
 });
+
+Deno.test("backtestCommand() shows progress on a terminal for a big file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgecep_backtest_tty_" });
+  try {
+    const lines: string[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      lines.push(`${i % 500},U,${i % 3},1,${1_700_000_000_000 + i}`);
+    }
+    await Deno.writeTextFile(`${dir}/events.csv`, lines.join("\n") + "\n");
+    const repo = new URL("../..", import.meta.url).pathname;
+    const command = [
+      Deno.execPath(),
+      "run",
+      "-A",
+      `${repo}/main.ts`,
+      "backtest",
+      "--rule",
+      `${repo}/samples/rules/rule1.json`,
+      "--events",
+      `${dir}/events.csv`,
+    ].map((a) => `'${a}'`).join(" ");
+    // script(1) gives the command a pseudo-terminal, as a user's shell would.
+    const out = await new Deno.Command("script", {
+      args: ["-qec", `${command} > /dev/null`, "/dev/null"],
+      env: { NO_COLOR: "1" },
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assert.equal(out.code, 0, text);
+    assert.match(text, /\r100000 events, \d+ matches/);
+    assert.match(text, /200000 events, \d+ matches, 0 malformed, 0 late/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
