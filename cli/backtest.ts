@@ -16,11 +16,15 @@ import {
   type OperatorRunEvent,
   WatermarkTracker,
 } from "../engine/mod.ts";
-import { parseEvent } from "../io/event_format.ts";
-import { FileSource } from "../io/file_source.ts";
-import { readFlagPairs, UsageError } from "../job/flags.ts";
-import { formatEvent, formatMatchLine } from "../job/demo_output.ts";
-import { compileRuleRow, DEMO_PROCESS_FUNCTION } from "../job/rule_registry.ts";
+import { FileSource, parseEvent } from "../io/mod.ts";
+import {
+  compileRuleRow,
+  DEMO_PROCESS_FUNCTION,
+  formatEvent,
+  formatMatchLine,
+  readFlagPairs,
+  UsageError,
+} from "../job/mod.ts";
 import { RuleValidationError } from "../rules/mod.ts";
 
 const USAGE =

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { compileRuleRow } from "../job/rule_registry.ts";
+import { compileRuleRow } from "../job/mod.ts";
 import { compileRule, formatPatternApi, parseRule, RuleValidationError } from "../rules/mod.ts";
 
 async function readInput(path: string): Promise<string> {

@@ -5,22 +5,31 @@
  * @module
  */
 
-import { DirectoryRuleStore } from "../io/directory_rule_store.ts";
-import type { EventSource } from "../io/event_source.ts";
-import { FileSource } from "../io/file_source.ts";
-import { KafkaSource } from "../io/kafka_source.ts";
-import { createLogger, type Logger } from "../io/logger.ts";
-import type { MatchSink } from "../io/match_sink.ts";
-import { SqlMatchSink } from "../io/mysql_match_sink.ts";
-import { MysqlRuleStore } from "../io/mysql_rule_store.ts";
-import type { RuleStore } from "../io/rule_store.ts";
-import { SqliteMatchSink } from "../io/sqlite_match_sink.ts";
-import { SqliteRuleStore } from "../io/sqlite_rule_store.ts";
-import { serveMetrics } from "../io/metrics_server.ts";
+import {
+  createLogger,
+  DirectoryRuleStore,
+  type EventSource,
+  FileSource,
+  KafkaSource,
+  type Logger,
+  type MatchSink,
+  MysqlRuleStore,
+  type RuleStore,
+  serveMetrics,
+  SqliteMatchSink,
+  SqliteRuleStore,
+  SqlMatchSink,
+} from "../io/mod.ts";
 import { DEFAULT_CONDITION_REGISTRY, loadConditionClasses } from "../rules/mod.ts";
-import { type JobFlags, parseJobFlags, USAGE, UsageError } from "../job/flags.ts";
-import { Metrics } from "../job/metrics.ts";
-import { type JobSummary, runJob } from "../job/run_job.ts";
+import {
+  type JobFlags,
+  type JobSummary,
+  Metrics,
+  parseJobFlags,
+  runJob,
+  USAGE,
+  UsageError,
+} from "../job/mod.ts";
 
 /** Options for {@link runJobCommand}. */
 export interface JobCommandOptions {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { openSqliteDatabase } from "../io/sqlite_rule_store.ts";
+import { openSqliteDatabase } from "../io/mod.ts";
 import { runJobCommand } from "./job_command.ts";
 
 const samples = (name: string) => new URL(`../samples/${name}`, import.meta.url).pathname;

@@ -6,7 +6,7 @@
  */
 
 import type { Event, RuleMatch } from "../engine/mod.ts";
-import type { MatchRow } from "../io/match_sink.ts";
+import type { MatchRow } from "../io/mod.ts";
 
 /** The demo's `Event#toString`: `Event(id, name, action, productionId, eventTime)`. */
 export function formatEvent(event: Event): string {

@@ -5,9 +5,7 @@
  * @module
  */
 
-import type { EventFormat } from "../io/event_format.ts";
-import { type JdbcConfig, parseJdbcUrl } from "../io/jdbc_url.ts";
-import { assertSqlIdentifier } from "../io/sql_identifier.ts";
+import { assertSqlIdentifier, type EventFormat, type JdbcConfig, parseJdbcUrl } from "../io/mod.ts";
 
 /** Where events come from. */
 export type SourceConfig =

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { SourcePosition } from "../io/event_source.ts";
+import type { SourcePosition } from "../io/mod.ts";
 
 interface PartitionQueue {
   readonly topic: string;

@@ -7,8 +7,7 @@
  */
 
 import type { KeyedOperator, PatternDefinition, RuleRef } from "../engine/mod.ts";
-import type { Logger } from "../io/logger.ts";
-import type { RuleRow, RuleSet } from "../io/rule_store.ts";
+import type { Logger, RuleRow, RuleSet } from "../io/mod.ts";
 import { compileRule, type ConditionRegistry, RuleValidationError } from "../rules/mod.ts";
 
 /** The reference demo's process function: prints the match and writes `match_results`. */

@@ -14,11 +14,17 @@ import {
   type WatermarkOptions,
   WatermarkTracker,
 } from "../engine/mod.ts";
-import { type EventFormat, parseEvent } from "../io/event_format.ts";
-import type { EventSource, SourceRecord } from "../io/event_source.ts";
-import type { Logger } from "../io/logger.ts";
-import type { MatchRow, MatchSink } from "../io/match_sink.ts";
-import type { RuleSet, RuleStore } from "../io/rule_store.ts";
+import {
+  type EventFormat,
+  type EventSource,
+  type Logger,
+  type MatchRow,
+  type MatchSink,
+  parseEvent,
+  type RuleSet,
+  type RuleStore,
+  type SourceRecord,
+} from "../io/mod.ts";
 import type { ConditionRegistry } from "../rules/mod.ts";
 import { formatMatchLine, toMatchRow } from "./demo_output.ts";
 import { merge, ticks } from "./merge.ts";
