@@ -78,12 +78,3 @@ export function isCompatibleWith(a: DeweyNumber, b: DeweyNumber): boolean {
   }
   return false;
 }
-
-/**
- * Formats a Dewey number as Flink prints it.
- * @param version the number
- * @returns e.g. `1.0.2`
- */
-export function formatDeweyNumber(version: DeweyNumber): string {
-  return version.join(".");
-}
