@@ -74,6 +74,17 @@ export async function runJobCommand(
     return 2;
   }
   const logger = options.logger ?? createLogger({ format: flags.logFormat });
+  if (flags.rules.type === "sqlite") {
+    // A permission the binary was not built with will not appear by retrying: say so at once.
+    const status = await Deno.permissions.query({ name: "write", path: flags.rules.path });
+    if (status.state !== "granted") {
+      console.error(
+        `--jdbcUrl: edgecep may not write "${flags.rules.path}"; put SQLite files under /tmp, ` +
+          "/var/lib/edgecep or the working directory (see README, permissions)",
+      );
+      return 2;
+    }
+  }
   let conditions = DEFAULT_CONDITION_REGISTRY;
   if (flags.conditionClasses !== null) {
     try {

@@ -50,3 +50,26 @@ Deno.test("deno task start (the README's run command) replays the quick start wi
     "1 | 2 | 2 | Tom | 1",
   ]);
 });
+
+Deno.test("deno task start refuses, at once, an SQLite path its permissions do not cover", async () => {
+  const repo = new URL("../..", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "task",
+      "start",
+      "--inputTopic",
+      "samples/events_ken.csv",
+      "--jdbcUrl",
+      "jdbc:sqlite:/etc/edgecep-not-allowed.db",
+      "--tableName",
+      "rds_demo",
+    ],
+    cwd: repo,
+    env: { NO_COLOR: "1" },
+  }).output();
+  assert.equal(out.code, 2);
+  assert.match(
+    new TextDecoder().decode(out.stderr),
+    /--jdbcUrl: edgecep may not write "\/etc\/edgecep-not-allowed.db"/,
+  );
+});
