@@ -53,6 +53,16 @@ function describeMatcher(matcher: LineMatcher): string {
   return typeof matcher === "function" ? "a line matching the predicate" : String(matcher);
 }
 
+/**
+ * The permission flags of `deno task start` (and so of the compiled binary's defaults), so the
+ * job runs in tests exactly as restricted as for a user.
+ */
+export const START_PERMISSIONS: readonly string[] = (() => {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("../../deno.json", import.meta.url)));
+  const words = String(config.tasks.start).split(/\s+/);
+  return words.filter((w) => w.startsWith("--allow-"));
+})();
+
 /** A running `main.ts` child process. */
 export class JobProcess implements AsyncDisposable {
   /** Every stdout line so far. */
@@ -66,7 +76,7 @@ export class JobProcess implements AsyncDisposable {
 
   private constructor(args: readonly string[], options: JobProcessOptions) {
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "main.ts", ...args],
+      args: ["run", ...START_PERMISSIONS, "main.ts", ...args],
       cwd: REPO_ROOT,
       env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", NO_COLOR: "1", ...options.env },
       stdin: options.stdin === undefined ? "null" : "piped",
@@ -90,7 +100,7 @@ export class JobProcess implements AsyncDisposable {
   }
 
   /**
-   * Starts `deno run -A main.ts ...args` in the repository root.
+   * Starts `main.ts ...args` with the start task's permissions in the repository root.
    * @param args the command line after `main.ts`
    * @param options environment and stdin
    * @returns the running process
@@ -250,7 +260,7 @@ export interface MainResult {
 }
 
 /**
- * Runs `deno run -A main.ts ...args` to its end.
+ * Runs `main.ts ...args` with the start task's permissions to its end.
  * @param args the command line after `main.ts`
  * @param options environment, stdin, and a timeout (default 60 s) after which it is killed
  * @returns exit code and output lines
