@@ -5,14 +5,13 @@
  */
 
 import type { PriorityQueue } from "./_priority_queue.ts";
-import type { ComputationState } from "./computation_state.ts";
-import type { AfterMatchSkipStrategy } from "./pattern.ts";
 import {
-  compareEventRecords,
-  type EventIdMatch,
-  type EventRecord,
-  type SharedBuffer,
-} from "./shared_buffer.ts";
+  compareNodes,
+  type ComputationState,
+  type PathMatch,
+  type PathNode,
+} from "./computation_state.ts";
+import type { AfterMatchSkipStrategy } from "./pattern.ts";
 
 /**
  * Flink: `AfterMatchSkipStrategy#isSkipStrategy`.
@@ -23,17 +22,14 @@ export function isSkipStrategy(strategy: AfterMatchSkipStrategy): boolean {
 }
 
 /**
- * Flink: `AfterMatchSkipStrategy#prune`: discards the runs the strategy skips past and releases
- * their events.
+ * Flink: `AfterMatchSkipStrategy#prune`: discards the runs the strategy skips past.
  * @param runs partial or completed runs to prune in place
- * @param matched the match just emitted (a single path)
- * @param buffer the shared buffer of the runs
+ * @param matched the match just emitted
  */
 export function prune(
   strategy: AfterMatchSkipStrategy,
   runs: PriorityQueue<ComputationState>,
-  matched: readonly EventIdMatch[],
-  buffer: SharedBuffer,
+  matched: PathMatch,
   onPrune?: (run: ComputationState) => void,
 ): void {
   const pruningId = pruningIdOf(strategy, matched);
@@ -41,25 +37,21 @@ export function prune(
   // Flink: SkipToFirst/SkipToLast prune strictly before; the other strategies up to and including.
   const inclusive = strategy.type === "SKIP_TO_NEXT" || strategy.type === "SKIP_PAST_LAST_EVENT";
   runs.removeIf((run) => {
-    if (run.startEvent === null) return false;
-    const cmp = compareEventRecords(run.startEvent, pruningId);
+    if (run.start === null) return false;
+    const cmp = compareNodes(run.start, pruningId);
     if (inclusive ? cmp > 0 : cmp >= 0) return false;
-    buffer.releaseNode(run.previousBufferEntry!, run.version);
     onPrune?.(run);
     return true;
   });
 }
 
 /** Flink: `getPruningId` of each strategy. */
-function pruningIdOf(
-  strategy: AfterMatchSkipStrategy,
-  matched: readonly EventIdMatch[],
-): EventRecord | null {
-  let pruningId: EventRecord | null = null;
-  const pick = (candidate: EventRecord, max: boolean) => {
+function pruningIdOf(strategy: AfterMatchSkipStrategy, matched: PathMatch): PathNode | null {
+  let pruningId: PathNode | null = null;
+  const pick = (candidate: PathNode, max: boolean) => {
     if (pruningId === null) pruningId = candidate;
     else {
-      const cmp = compareEventRecords(candidate, pruningId);
+      const cmp = compareNodes(candidate, pruningId);
       if (max ? cmp > 0 : cmp < 0) pruningId = candidate;
     }
   };
@@ -67,22 +59,18 @@ function pruningIdOf(
     case "NO_SKIP":
       return null;
     case "SKIP_TO_NEXT":
-      for (const match of matched) for (const events of match.values()) pick(events[0]!, false);
+      for (const events of matched.values()) pick(events[0]!, false);
       return pruningId;
     case "SKIP_PAST_LAST_EVENT":
-      for (const match of matched) {
-        for (const events of match.values()) pick(events[events.length - 1]!, true);
-      }
+      for (const events of matched.values()) pick(events[events.length - 1]!, true);
       return pruningId;
     case "SKIP_TO_FIRST":
-    case "SKIP_TO_LAST":
+    case "SKIP_TO_LAST": {
       // Without throwExceptionOnMiss (the JSON format has no such flag) a missing pattern
       // means no pruning, as in Flink.
-      for (const match of matched) {
-        const events = match.get(strategy.patternName);
-        if (events === undefined || events.length === 0) continue;
-        pick(events[strategy.type === "SKIP_TO_FIRST" ? 0 : events.length - 1]!, true);
-      }
-      return pruningId;
+      const events = matched.get(strategy.patternName);
+      if (events === undefined || events.length === 0) return null;
+      return events[strategy.type === "SKIP_TO_FIRST" ? 0 : events.length - 1]!;
+    }
   }
 }

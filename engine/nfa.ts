@@ -9,20 +9,15 @@ import {
   compareComputationStates,
   type ComputationState,
   createStartState,
+  extractPath,
+  materializeMatch,
+  type PathNode,
   previousTimestampOf,
   startTimestampOf,
 } from "./computation_state.ts";
-import { addStage, type DeweyNumber, increase } from "./dewey_number.ts";
 import type { CompiledNfa } from "./nfa_compiler.ts";
 import type { AfterMatchSkipStrategy, Event } from "./pattern.ts";
 import { PriorityQueue } from "./_priority_queue.ts";
-import {
-  type EventIdMatch,
-  type EventRecord,
-  materializeMatch,
-  SharedBuffer,
-  type SharedBufferNode,
-} from "./shared_buffer.ts";
 import type { State, StateTransition } from "./state.ts";
 import {
   type Match,
@@ -84,8 +79,7 @@ export class Nfa {
 
   /**
    * Whether a key with no state would start a run on this event. If not, processing it on a
-   * fresh state changes nothing that matters (only the start run's version, and no run exists
-   * to be told apart by it), so callers need not create state for the key at all.
+   * fresh state changes nothing, so callers need not create state for the key at all.
    */
   wouldStart(event: Event): boolean {
     for (const start of this.#starts) {
@@ -103,7 +97,7 @@ export class Nfa {
   nextDeadline(nfaState: NfaState): number {
     let deadline = Infinity;
     for (const run of nfaState.partialMatches) {
-      if (run.startEvent === null) continue;
+      if (run.start === null) continue;
       if (this.#windowTime > 0) {
         deadline = Math.min(deadline, startTimestampOf(run) + this.#windowTime);
       }
@@ -120,10 +114,9 @@ export class Nfa {
    * timed out, and emits runs that only waited for time (a trailing notFollowedBy).
    */
   advanceTime(nfaState: NfaState, timestamp: number): NfaOutput {
-    const buffer = nfaState.buffer;
     // Without a run due, Flink's advanceTime rebuilds the same queue and emits nothing.
     if (!this.hasWindows || this.nextDeadline(nfaState) > timestamp) {
-      buffer.advanceTime(timestamp);
+      nfaState.advanceTime(timestamp);
       return NO_OUTPUT;
     }
     const matches: Match[] = [];
@@ -152,17 +145,15 @@ export class Nfa {
       this.listener?.({
         type: "timedOut",
         state: run.state.page,
-        start: run.startEvent!.event,
+        start: run.start!.event,
       });
       timedOut.push({
-        match: materializeMatch(this.#extractCurrentMatches(buffer, run)),
+        // Flink: extractCurrentMatches.
+        match: materializeMatch(extractPath(run)),
         timestamp: timeoutForPrevious
           ? previousTimestampOf(run) + perState!
           : startTimestampOf(run) + this.#windowTime,
       });
-      if (run.previousBufferEntry !== null) {
-        buffer.releaseNode(run.previousBufferEntry, run.version);
-      }
     }
     this.#processMatchesAccordingToSkipStrategy(
       nfaState,
@@ -171,7 +162,7 @@ export class Nfa {
       matches,
     );
     this.#swap(nfaState, newPartialMatches);
-    buffer.advanceTime(timestamp);
+    nfaState.advanceTime(timestamp);
     return { matches, timedOut };
   }
 
@@ -182,12 +173,8 @@ export class Nfa {
    */
   process(nfaState: NfaState, event: Event, timestamp: number, sequence: number): Match[] {
     const step = this.#step;
-    step.reset(nfaState.buffer, event, timestamp, sequence);
-    try {
-      return this.#doProcess(nfaState, step);
-    } finally {
-      step.close();
-    }
+    step.reset(nfaState, event, timestamp, sequence);
+    return this.#doProcess(nfaState, step);
   }
 
   /** Installs the next step's runs and recycles the key's previous queue. */
@@ -203,33 +190,19 @@ export class Nfa {
   }
 
   #doProcess(nfaState: NfaState, step: EventStep): Match[] {
-    const buffer = nfaState.buffer;
     const newPartialMatches = this.#spare;
     const potentialMatches = this.#potentialMatches;
     potentialMatches.clear();
     for (const run of nfaState.partialMatches) {
-      const next = this.#computeNextStates(buffer, run, step);
-      if (this.listener !== null && run.startEvent !== null) this.#report(run, next, step.event);
-      const retain: ComputationState[] = [];
-      let discardPath = false;
-      for (const state of next) {
-        const type = state.state;
-        if (type.isFinal) potentialMatches.add(state);
-        else if (type.isStop) {
-          discardPath = true;
-          if (state.previousBufferEntry !== null) {
-            buffer.releaseNode(state.previousBufferEntry, state.version);
-          }
-        } else retain.push(state);
-      }
-      if (discardPath) {
-        for (const state of retain) {
-          if (state.previousBufferEntry !== null) {
-            buffer.releaseNode(state.previousBufferEntry, state.version);
-          }
-        }
-      } else {
-        for (const state of retain) newPartialMatches.add(state);
+      const next = this.#computeNextStates(run, step);
+      if (this.listener !== null && run.start !== null) this.#report(run, next, step.event);
+      // A run that reaches a stop state is discarded with all its branches.
+      let stopped = false;
+      for (let i = 0; i < next.length; i++) if (next[i]!.state.isStop) stopped = true;
+      for (let i = 0; i < next.length; i++) {
+        const state = next[i]!;
+        if (state.state.isFinal) potentialMatches.add(state);
+        else if (!stopped) newPartialMatches.add(state);
       }
     }
     const matches: Match[] = potentialMatches.size > 0 || nfaState.completedMatches !== null
@@ -246,7 +219,7 @@ export class Nfa {
   }
 
   #report(run: ComputationState, next: readonly ComputationState[], event: Event): void {
-    const base = { state: run.state.page, event, start: run.startEvent!.event };
+    const base = { state: run.state.page, event, start: run.start!.event };
     if (next.length === 0) this.listener!({ type: "discarded", ...base });
     else if (next.some((s) => s.state.isStop)) {
       this.listener!({ type: "stopped", ...base });
@@ -272,125 +245,53 @@ export class Nfa {
         ) break;
       }
       completed.poll();
-      const buffer = nfaState.buffer;
-      const matched = buffer.extractPatterns(earliest.previousBufferEntry!, earliest.version);
+      const matched = extractPath(earliest);
       const listener = this.listener;
-      const onPrune = listener === null ? undefined : (run: ComputationState) =>
-        listener({
-          type: "pruned",
-          state: run.state.page,
-          start: run.startEvent!.event,
-        });
-      prune(this.#skip, partialMatches, matched, buffer, onPrune);
-      prune(this.#skip, completed, matched, buffer, onPrune);
-      listener?.({
-        type: "matched",
-        state: earliest.state.page,
-        start: earliest.startEvent!.event,
-      });
-      result.push(materializeMatch(matched[0]!));
-      buffer.releaseNode(earliest.previousBufferEntry!, earliest.version);
+      const onPrune = listener === null
+        ? undefined
+        : (run: ComputationState) =>
+          listener({ type: "pruned", state: run.state.page, start: run.start!.event });
+      prune(this.#skip, partialMatches, matched, onPrune);
+      prune(this.#skip, completed, matched, onPrune);
+      listener?.({ type: "matched", state: earliest.state.page, start: earliest.start!.event });
+      result.push(materializeMatch(matched));
     }
     if (completed.size === 0) nfaState.completedMatches = null;
   }
 
-  #computeNextStates(
-    buffer: SharedBuffer,
-    run: ComputationState,
-    step: EventStep,
-  ): ComputationState[] {
+  /**
+   * Flink: `computeNextStates`, without the Dewey numbers (see computation_state.ts): a run
+   * whose state and path stay the same is kept as the same object.
+   */
+  #computeNextStates(run: ComputationState, step: EventStep): ComputationState[] {
     const current = run.state;
     const edges = this.#createDecisionGraph(current, step.event);
-    let totalTake = 0;
-    let totalIgnore = 0;
-    for (const edge of edges) {
-      // Flink: OutgoingEdges#add does not count an IGNORE that stays in the same state.
-      if (edge.action === "IGNORE" && edge.target.name === current.name) continue;
-      if (edge.action === "TAKE") totalTake++;
-      else if (edge.action === "IGNORE") totalIgnore++;
-    }
-    let takeBranchesToVisit = Math.max(0, totalTake - 1);
-    let ignoreBranchesToVisit = totalIgnore;
-    const totalTakeToSkip = Math.max(0, totalTake - 1);
     const result = nextStates;
     result.length = 0;
     const runIsStart = current.isStart;
-    for (const edge of edges) {
+    for (let i = 0; i < edges.length; i++) {
+      const edge = edges[i]!;
       if (edge.action === "IGNORE") {
         if (runIsStart) continue;
-        let version: DeweyNumber;
-        if (edge.target.name === current.name) {
-          version = increase(run.version, increasingSelfState(totalIgnore, totalTake));
-        } else {
-          version = addStage(increase(run.version, totalTakeToSkip + ignoreBranchesToVisit));
-          ignoreBranchesToVisit--;
-        }
-        this.#addComputationState(
-          buffer,
-          result,
-          edge.target,
-          run.previousBufferEntry,
-          version,
-          run.startEvent,
+        result.push(
+          edge.target === current ? run : { state: edge.target, last: run.last, start: run.start },
         );
-      } else if (edge.action === "TAKE") {
-        const currentVersion = increase(run.version, takeBranchesToVisit);
-        const nextVersion = addStage(currentVersion);
-        takeBranchesToVisit--;
-        const record = step.eventRecord();
-        const newEntry = buffer.put(
-          edge.source.page,
-          record,
-          run.previousBufferEntry,
-          currentVersion,
-        );
-        const startEvent = runIsStart ? record : run.startEvent;
+      } else {
+        const node = step.take(edge.source.page, run.last);
+        const start = runIsStart ? node : run.start;
         this.listener?.({
           type: runIsStart ? "opened" : "advanced",
           state: edge.source.page,
           event: step.event,
-          start: startEvent!.event,
+          start: start!.event,
         });
-        this.#addComputationState(
-          buffer,
-          result,
-          edge.target,
-          newEntry,
-          nextVersion,
-          startEvent,
-        );
+        result.push({ state: edge.target, last: node, start });
         const finalState = this.#findFinalStateAfterProceed(edge.target, step.event);
-        if (finalState !== null) {
-          this.#addComputationState(
-            buffer,
-            result,
-            finalState,
-            newEntry,
-            nextVersion,
-            startEvent,
-          );
-        }
+        if (finalState !== null) result.push({ state: finalState, last: node, start });
       }
     }
-    if (runIsStart) {
-      const version = increase(run.version, increasingSelfState(totalIgnore, totalTake));
-      // The same run object serves while its version does not change.
-      result.push(version === run.version ? run : createStartState(current, version));
-    }
-    if (run.previousBufferEntry !== null) buffer.releaseNode(run.previousBufferEntry, run.version);
+    if (runIsStart) result.push(run);
     return result;
-  }
-
-  #addComputationState(
-    buffer: SharedBuffer,
-    states: ComputationState[],
-    target: State,
-    previousBufferEntry: SharedBufferNode | null,
-    version: DeweyNumber,
-    startEvent: EventRecord | null,
-  ): void {
-    states.push({ state: target, previousBufferEntry, version, startEvent });
-    if (previousBufferEntry !== null) buffer.lockNode(previousBufferEntry, version);
   }
 
   /** Flink: `findFinalStateAfterProceed`: a TAKE that can PROCEED to the end completes a match. */
@@ -428,45 +329,35 @@ export class Nfa {
     }
     return edges;
   }
-
-  /** Flink: `extractCurrentMatches`. */
-  #extractCurrentMatches(buffer: SharedBuffer, run: ComputationState): EventIdMatch {
-    if (run.previousBufferEntry === null) return new Map();
-    const paths = buffer.extractPatterns(run.previousBufferEntry, run.version);
-    return paths[0] ?? new Map();
-  }
 }
 
-/** Flink: `calculateIncreasingSelfState`. */
-function increasingSelfState(ignoreBranches: number, takeBranches: number): number {
-  return takeBranches === 0 && ignoreBranches === 0
-    ? 0
-    : ignoreBranches + Math.max(1, takeBranches);
-}
-
-/** Flink: `NFA.EventWrapper`: registers the event on its first TAKE, releases it afterwards. */
+/** Flink: `NFA.EventWrapper`: numbers the event on its first TAKE. */
 class EventStep {
-  #buffer: SharedBuffer | null = null;
+  #nfaState: NfaState | null = null;
   event: Event = {};
-  timestamp = 0;
+  #timestamp = 0;
   #sequence = 0;
-  #record: EventRecord | null = null;
+  /** The event's id, or -1 while no run has taken it. */
+  #id = -1;
 
-  reset(buffer: SharedBuffer, event: Event, timestamp: number, sequence: number): void {
-    this.#buffer = buffer;
+  reset(nfaState: NfaState, event: Event, timestamp: number, sequence: number): void {
+    this.#nfaState = nfaState;
     this.event = event;
-    this.timestamp = timestamp;
+    this.#timestamp = timestamp;
     this.#sequence = sequence;
-    this.#record = null;
+    this.#id = -1;
   }
 
-  eventRecord(): EventRecord {
-    return this.#record ??= this.#buffer!.registerEvent(this.event, this.timestamp, this.#sequence);
-  }
-
-  close(): void {
-    if (this.#record !== null) this.#buffer!.releaseEvent(this.#record);
-    this.#record = null;
-    this.#buffer = null;
+  /** Files the event under `page` after `previous`. Flink: `SharedBufferAccessor#put`. */
+  take(page: string, previous: PathNode | null): PathNode {
+    if (this.#id < 0) this.#id = this.#nfaState!.nextEventId(this.#timestamp);
+    return {
+      page,
+      event: this.event,
+      timestamp: this.#timestamp,
+      id: this.#id,
+      sequence: this.#sequence,
+      previous,
+    };
   }
 }

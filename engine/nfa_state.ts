@@ -7,7 +7,6 @@
 import { compareComputationStates, type ComputationState } from "./computation_state.ts";
 import type { Event } from "./pattern.ts";
 import { PriorityQueue } from "./_priority_queue.ts";
-import { SharedBuffer } from "./shared_buffer.ts";
 
 /** A match: the events of each pattern, in pattern order. */
 export type Match = ReadonlyMap<string, readonly Event[]>;
@@ -47,17 +46,54 @@ export type RunEvent =
 /** Receives {@link RunEvent}s; the engine calls it synchronously and never needs it. */
 export type RunListener = (event: RunEvent) => void;
 
-/** Flink: `NFAState` plus the key's `SharedBuffer`. */
+/**
+ * Flink: `NFAState` plus what the key's `SharedBuffer` keeps beyond the runs' paths: the count
+ * of events taken per timestamp, which numbers them (`EventId`). One exists per key and rule, so
+ * it holds no Map unless an unusual case needs one.
+ */
 export class NfaState {
   partialMatches: PriorityQueue<ComputationState>;
   /** Flink: `completedMatches`; created when a match first has to wait. */
   completedMatches: PriorityQueue<ComputationState> | null = null;
-  readonly buffer = new SharedBuffer();
+  /** Flink's `eventsCount` (next id per timestamp) for the latest timestamp... */
+  #countTimestamp = NaN;
+  #count = 0;
+  /** ...and for older timestamps not yet cleared by advanceTime (rare). */
+  #olderCounts: Map<number, number> | null = null;
 
   /** @param starts the initial runs */
   constructor(starts: Iterable<ComputationState>) {
     this.partialMatches = new PriorityQueue(compareComputationStates);
     for (const start of starts) this.partialMatches.add(start);
+  }
+
+  /** Flink: `SharedBufferAccessor#registerEvent`: the id of an event taken at `timestamp`. */
+  nextEventId(timestamp: number): number {
+    if (timestamp !== this.#countTimestamp) this.#switchCounter(timestamp);
+    return this.#count++;
+  }
+
+  #switchCounter(timestamp: number): void {
+    let older = this.#olderCounts;
+    if (!Number.isNaN(this.#countTimestamp)) {
+      (older ??= new Map()).set(this.#countTimestamp, this.#count);
+    }
+    this.#count = older?.get(timestamp) ?? 0;
+    older?.delete(timestamp);
+    this.#olderCounts = older !== null && older.size > 0 ? older : null;
+    this.#countTimestamp = timestamp;
+  }
+
+  /** Flink: `SharedBuffer#advanceTime`: ids restart for timestamps that can no longer occur. */
+  advanceTime(timestamp: number): void {
+    if (this.#countTimestamp < timestamp) {
+      this.#countTimestamp = NaN;
+      this.#count = 0;
+    }
+    const older = this.#olderCounts;
+    if (older === null) return;
+    for (const ts of older.keys()) if (ts < timestamp) older.delete(ts);
+    if (older.size === 0) this.#olderCounts = null;
   }
 
   /**
@@ -66,7 +102,7 @@ export class NfaState {
    */
   get idle(): boolean {
     if (this.completedMatches !== null) return false;
-    for (const run of this.partialMatches) if (run.startEvent !== null) return false;
+    for (const run of this.partialMatches) if (run.start !== null) return false;
     return true;
   }
 
@@ -74,20 +110,16 @@ export class NfaState {
   get oldestSequence(): number {
     let oldest = Infinity;
     for (const run of this.partialMatches) {
-      if (run.startEvent !== null && run.startEvent.sequence < oldest) {
-        oldest = run.startEvent.sequence;
-      }
+      if (run.start !== null && run.start.sequence < oldest) oldest = run.start.sequence;
     }
-    for (const run of this.completedMatches ?? []) {
-      oldest = Math.min(oldest, run.startEvent!.sequence);
-    }
+    for (const run of this.completedMatches ?? []) oldest = Math.min(oldest, run.start!.sequence);
     return oldest;
   }
 
   /** Number of runs that have taken at least one event. */
   get livePartialMatches(): number {
     let n = this.completedMatches?.size ?? 0;
-    for (const run of this.partialMatches) if (run.startEvent !== null) n++;
+    for (const run of this.partialMatches) if (run.start !== null) n++;
     return n;
   }
 }
