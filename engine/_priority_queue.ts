@@ -7,10 +7,14 @@
  * @module
  */
 
-/** Flink: the `PriorityQueue<ComputationState>` of `NFAState`. */
+/**
+ * Flink: the `PriorityQueue<ComputationState>` of `NFAState`. Queues are cleared and refilled on
+ * every event, so the storage is kept at its largest size instead of shrinking.
+ */
 export class PriorityQueue<T> implements Iterable<T> {
   readonly #compare: (a: T, b: T) => number;
-  #items: T[] = [];
+  #items: (T | undefined)[] = [];
+  #size = 0;
 
   /** @param compare the comparator, as Java's `Comparator#compare` */
   constructor(compare: (a: T, b: T) => number) {
@@ -19,14 +23,18 @@ export class PriorityQueue<T> implements Iterable<T> {
 
   /** Number of elements. */
   get size(): number {
-    return this.#items.length;
+    return this.#size;
+  }
+
+  /** The element at `index` in iteration (heap array) order; `index` must be below `size`. */
+  at(index: number): T {
+    return this.#items[index]!;
   }
 
   /** `PriorityQueue#offer`: sift up from the end. */
   add(item: T): void {
     const items = this.#items;
-    let k = items.length;
-    items.push(item);
+    let k = this.#size++;
     while (k > 0) {
       const parent = (k - 1) >>> 1;
       const e = items[parent]!;
@@ -39,42 +47,52 @@ export class PriorityQueue<T> implements Iterable<T> {
 
   /** `PriorityQueue#peek`. */
   peek(): T | undefined {
-    return this.#items[0];
+    return this.#size === 0 ? undefined : this.#items[0];
   }
 
   /** `PriorityQueue#poll`. */
   poll(): T | undefined {
+    if (this.#size === 0) return undefined;
     const items = this.#items;
-    if (items.length === 0) return undefined;
     const result = items[0];
-    const last = items.pop()!;
-    if (items.length > 0) this.#siftDown(0, last);
+    const n = --this.#size;
+    const last = items[n]!;
+    items[n] = undefined;
+    if (n > 0) this.#siftDown(0, last);
     return result;
   }
 
-  /** Empties the queue, keeping its storage for reuse. */
+  /** Empties the queue; the storage stays for reuse, without references to the elements. */
   clear(): void {
-    this.#items.length = 0;
+    const items = this.#items;
+    for (let i = 0; i < this.#size; i++) items[i] = undefined;
+    this.#size = 0;
   }
 
   /** `PriorityQueue#removeIf` / `removeAll`: compact survivors in order, then heapify. */
   removeIf(predicate: (item: T) => boolean): boolean {
     const items = this.#items;
-    const survivors = items.filter((item) => !predicate(item));
-    if (survivors.length === items.length) return false;
-    this.#items = survivors;
-    for (let i = (survivors.length >>> 1) - 1; i >= 0; i--) this.#siftDown(i, survivors[i]!);
+    const n = this.#size;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const item = items[i]!;
+      if (!predicate(item)) items[kept++] = item;
+    }
+    if (kept === n) return false;
+    for (let i = kept; i < n; i++) items[i] = undefined;
+    this.#size = kept;
+    for (let i = (kept >>> 1) - 1; i >= 0; i--) this.#siftDown(i, items[i]!);
     return true;
   }
 
   /** Iterates in heap array order, as Java's iterator does. */
-  [Symbol.iterator](): Iterator<T> {
-    return this.#items[Symbol.iterator]();
+  *[Symbol.iterator](): Iterator<T> {
+    for (let i = 0; i < this.#size; i++) yield this.#items[i]!;
   }
 
   #siftDown(start: number, item: T): void {
     const items = this.#items;
-    const n = items.length;
+    const n = this.#size;
     const half = n >>> 1;
     let k = start;
     while (k < half) {

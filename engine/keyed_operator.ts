@@ -63,6 +63,9 @@ interface Deadline {
   readonly key: string;
 }
 
+/** Enough to absorb the churn of keys between matches without holding memory after a burst. */
+const MAX_POOLED_STATES = 1024;
+
 /** The per-rule part: the compiled NFA and every key's state. */
 class KeyedNfa {
   readonly rule: RuleRef;
@@ -73,6 +76,8 @@ class KeyedNfa {
 
   /** The key being processed, so run events can name it. */
   currentKey = "";
+  /** States of keys that went idle, reset, for keys that start: keys come and go constantly. */
+  readonly #pool: NfaState[] = [];
 
   constructor(
     rule: RuleRef,
@@ -89,7 +94,7 @@ class KeyedNfa {
   state(key: string): NfaState {
     let state = this.states.get(key);
     if (state === undefined) {
-      state = this.nfa.createInitialNfaState();
+      state = this.#pool.pop() ?? this.nfa.createInitialNfaState();
       this.states.set(key, state);
     }
     return state;
@@ -99,6 +104,10 @@ class KeyedNfa {
   settle(key: string, state: NfaState): void {
     if (state.idle) {
       this.states.delete(key);
+      if (this.#pool.length < MAX_POOLED_STATES) {
+        this.nfa.resetIdleNfaState(state);
+        this.#pool.push(state);
+      }
       return;
     }
     if (!this.nfa.hasWindows) return;
@@ -119,6 +128,8 @@ export class KeyedOperator {
   readonly #timeBehaviour: TimeBehaviour;
   readonly #listener: ((event: OperatorRunEvent) => void) | undefined;
   readonly #rules = new Map<string, KeyedNfa>();
+  /** The values of `#rules`, for the per-event loop. */
+  #ruleList: KeyedNfa[] = [];
   readonly #buffer = new MinHeap<Buffered>((a, b) =>
     a.timestamp - b.timestamp || a.sequence - b.sequence
   );
@@ -160,11 +171,13 @@ export class KeyedOperator {
   setRule(rule: RuleRef, definition: PatternDefinition): void {
     const compiled = new KeyedNfa(rule, definition, this.#listener);
     this.#rules.set(rule.id, compiled);
+    this.#ruleList = [...this.#rules.values()];
   }
 
   /** Stops a rule and frees its state. */
   removeRule(id: string): void {
     this.#rules.delete(id);
+    this.#ruleList = [...this.#rules.values()];
   }
 
   /**
@@ -252,7 +265,9 @@ export class KeyedOperator {
     into: OperatorOutput | null,
   ): OperatorOutput {
     let out = into;
-    for (const rule of this.#rules.values()) {
+    const rules = this.#ruleList;
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r]!;
       let state = rule.states.get(key);
       if (state === undefined) {
         // Most events open nothing for a key without runs: keep no state for them.

@@ -36,20 +36,30 @@ const NO_OUTPUT: NfaOutput = Object.freeze({
 const NO_MATCHES = NO_OUTPUT.matches;
 
 // Scratch arrays of the step functions, which never re-enter themselves.
-const decisionEdges: StateTransition[] = [];
 const decisionStack: State[] = [];
 const proceedStack: State[] = [];
 const nextStates: ComputationState[] = [];
 
 /** Flink: `NFA`. Stateless itself: the per-key state lives in {@link NfaState}. */
 export class Nfa {
-  readonly #states: ReadonlyMap<string, State>;
   readonly #windowTime: number;
   readonly #windowTimes: ReadonlyMap<string, number>;
   readonly #skip: AfterMatchSkipStrategy;
   /** Set by tools that explain runs (backtest --explain); `null` costs one check per step. */
   listener: RunListener | null = null;
   readonly #starts: State[];
+  /** The runs of a fresh key: immutable, so every key shares them. */
+  readonly #startRuns: ComputationState[];
+  /**
+   * Per state (by index), the decision graph and final state after PROCEED of the current event,
+   * and the step they were computed in: conditions see only the event, so the runs of a key that
+   * wait in the same state share them.
+   */
+  readonly #edges: StateTransition[][];
+  readonly #edgesStep: number[];
+  readonly #final: (State | null)[];
+  readonly #finalStep: number[];
+  #stepNumber = 0;
   readonly #potentialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
   /** An empty queue for the next step's runs; queues circulate between keys, one per key. */
   #spare = new PriorityQueue<ComputationState>(compareComputationStates);
@@ -60,11 +70,16 @@ export class Nfa {
    * @param skipStrategy what to discard after a match
    */
   constructor(compiled: CompiledNfa, skipStrategy: AfterMatchSkipStrategy) {
-    this.#states = compiled.states;
     this.#windowTime = compiled.windowTime;
     this.#windowTimes = compiled.windowTimes;
     this.#skip = skipStrategy;
-    this.#starts = [...compiled.states.values()].filter((state) => state.isStart);
+    const states = [...compiled.states.values()];
+    this.#starts = states.filter((state) => state.isStart);
+    this.#startRuns = this.#starts.map((state) => createStartState(state));
+    this.#edges = states.map(() => []);
+    this.#edgesStep = states.map(() => -1);
+    this.#final = states.map(() => null);
+    this.#finalStep = states.map(() => -1);
   }
 
   /** Whether any window can expire runs, so time must be advanced even without events. */
@@ -74,7 +89,12 @@ export class Nfa {
 
   /** Flink: `NFA#createInitialNFAState`. */
   createInitialNfaState(): NfaState {
-    return new NfaState(this.#starts.map((state) => createStartState(state)));
+    return new NfaState(this.#startRuns);
+  }
+
+  /** Returns an idle state (see {@link NfaState.idle}) to what {@link createInitialNfaState} gives. */
+  resetIdleNfaState(nfaState: NfaState): void {
+    nfaState.reset(this.#startRuns);
   }
 
   /**
@@ -82,6 +102,7 @@ export class Nfa {
    * fresh state changes nothing, so callers need not create state for the key at all.
    */
   wouldStart(event: Event): boolean {
+    this.#stepNumber++;
     for (const start of this.#starts) {
       for (const edge of this.#createDecisionGraph(start, event)) {
         if (edge.action === "TAKE") return true;
@@ -96,7 +117,9 @@ export class Nfa {
    */
   nextDeadline(nfaState: NfaState): number {
     let deadline = Infinity;
-    for (const run of nfaState.partialMatches) {
+    const runs = nfaState.partialMatches;
+    for (let r = 0; r < runs.size; r++) {
+      const run = runs.at(r);
       if (run.start === null) continue;
       if (this.#windowTime > 0) {
         deadline = Math.min(deadline, startTimestampOf(run) + this.#windowTime);
@@ -124,7 +147,9 @@ export class Nfa {
     const newPartialMatches = this.#spare;
     const potentialMatches = this.#potentialMatches;
     potentialMatches.clear();
-    for (const run of nfaState.partialMatches) {
+    const runs = nfaState.partialMatches;
+    for (let r = 0; r < runs.size; r++) {
+      const run = runs.at(r);
       const perState = this.#windowTimes.get(run.state.name);
       const timeoutForPrevious = perState !== undefined &&
         this.#isStateTimedOut(run, timestamp, previousTimestampOf(run), perState);
@@ -174,6 +199,7 @@ export class Nfa {
   process(nfaState: NfaState, event: Event, timestamp: number, sequence: number): Match[] {
     const step = this.#step;
     step.reset(nfaState, event, timestamp, sequence);
+    this.#stepNumber++;
     return this.#doProcess(nfaState, step);
   }
 
@@ -193,7 +219,9 @@ export class Nfa {
     const newPartialMatches = this.#spare;
     const potentialMatches = this.#potentialMatches;
     potentialMatches.clear();
-    for (const run of nfaState.partialMatches) {
+    const runs = nfaState.partialMatches;
+    for (let r = 0; r < runs.size; r++) {
+      const run = runs.at(r);
       const next = this.#computeNextStates(run, step);
       if (this.listener !== null && run.start !== null) this.#report(run, next, step.event);
       // A run that reaches a stop state is discarded with all its branches.
@@ -286,7 +314,7 @@ export class Nfa {
           start: start!.event,
         });
         result.push({ state: edge.target, last: node, start });
-        const finalState = this.#findFinalStateAfterProceed(edge.target, step.event);
+        const finalState = this.#finalStateAfterProceed(edge.target, step.event);
         if (finalState !== null) result.push({ state: finalState, last: node, start });
       }
     }
@@ -295,6 +323,13 @@ export class Nfa {
   }
 
   /** Flink: `findFinalStateAfterProceed`: a TAKE that can PROCEED to the end completes a match. */
+  #finalStateAfterProceed(state: State, event: Event): State | null {
+    const i = state.index;
+    if (this.#finalStep[i] === this.#stepNumber) return this.#final[i]!;
+    this.#finalStep[i] = this.#stepNumber;
+    return this.#final[i] = this.#findFinalStateAfterProceed(state, event);
+  }
+
   #findFinalStateAfterProceed(state: State, event: Event): State | null {
     const stack = proceedStack;
     stack.length = 0;
@@ -315,7 +350,10 @@ export class Nfa {
 
   /** Flink: `createDecisionGraph`: follows PROCEED edges and collects applicable TAKE/IGNORE. */
   #createDecisionGraph(state: State, event: Event): StateTransition[] {
-    const edges = decisionEdges;
+    const i = state.index;
+    const edges = this.#edges[i]!;
+    if (this.#edgesStep[i] === this.#stepNumber) return edges;
+    this.#edgesStep[i] = this.#stepNumber;
     edges.length = 0;
     const stack = decisionStack;
     stack.push(state);

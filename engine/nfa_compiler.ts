@@ -267,7 +267,7 @@ class NfaFactoryCompiler {
       candidate = name + STATE_NAME_DELIM + counter;
     }
     this.#usedNames.add(candidate);
-    const state = new State(candidate, type);
+    const state = new State(candidate, type, this.states.length);
     this.states.push(state);
     return state;
   }

@@ -67,6 +67,16 @@ export class NfaState {
     for (const start of starts) this.partialMatches.add(start);
   }
 
+  /** Back to the state `constructor(starts)` gives, keeping the storage. */
+  reset(starts: Iterable<ComputationState>): void {
+    this.partialMatches.clear();
+    for (const start of starts) this.partialMatches.add(start);
+    this.completedMatches = null;
+    this.#countTimestamp = NaN;
+    this.#count = 0;
+    this.#olderCounts = null;
+  }
+
   /** Flink: `SharedBufferAccessor#registerEvent`: the id of an event taken at `timestamp`. */
   nextEventId(timestamp: number): number {
     if (timestamp !== this.#countTimestamp) this.#switchCounter(timestamp);
@@ -102,15 +112,18 @@ export class NfaState {
    */
   get idle(): boolean {
     if (this.completedMatches !== null) return false;
-    for (const run of this.partialMatches) if (run.start !== null) return false;
+    const runs = this.partialMatches;
+    for (let r = 0; r < runs.size; r++) if (runs.at(r).start !== null) return false;
     return true;
   }
 
   /** The arrival sequence of the oldest event a run holds, or `Infinity`. */
   get oldestSequence(): number {
     let oldest = Infinity;
-    for (const run of this.partialMatches) {
-      if (run.start !== null && run.start.sequence < oldest) oldest = run.start.sequence;
+    const runs = this.partialMatches;
+    for (let r = 0; r < runs.size; r++) {
+      const start = runs.at(r).start;
+      if (start !== null && start.sequence < oldest) oldest = start.sequence;
     }
     for (const run of this.completedMatches ?? []) oldest = Math.min(oldest, run.start!.sequence);
     return oldest;
@@ -119,7 +132,8 @@ export class NfaState {
   /** Number of runs that have taken at least one event. */
   get livePartialMatches(): number {
     let n = this.completedMatches?.size ?? 0;
-    for (const run of this.partialMatches) if (run.start !== null) n++;
+    const runs = this.partialMatches;
+    for (let r = 0; r < runs.size; r++) if (runs.at(r).start !== null) n++;
     return n;
   }
 }

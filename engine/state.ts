@@ -23,6 +23,8 @@ export interface StateTransition {
 /** Flink: `State`. Transitions keep insertion order, which decides the Dewey numbering. */
 export class State {
   readonly name: string;
+  /** Position in the compiled NFA's list of states, for per-state tables. */
+  readonly index: number;
   /** The pattern name without the `:n` suffix, as events are filed under it in matches. */
   readonly page: string;
   type: StateType;
@@ -31,9 +33,11 @@ export class State {
   /**
    * @param name unique internal name such as `start` or `start:2`
    * @param type the kind of state
+   * @param index position in the compiled NFA's list of states
    */
-  constructor(name: string, type: StateType) {
+  constructor(name: string, type: StateType, index: number) {
     this.name = name;
+    this.index = index;
     // Flink: NFAStateNameHandler#getOriginalNameFromInternal.
     const delim = name.indexOf(":");
     this.page = delim < 0 ? name : name.slice(0, delim);
