@@ -6,10 +6,10 @@
 
 import type { PriorityQueue } from "./_priority_queue.ts";
 import {
-  compareNodes,
+  compareEventRecords,
   type ComputationState,
+  type EventRecord,
   type PathMatch,
-  type PathNode,
 } from "./computation_state.ts";
 import type { AfterMatchSkipStrategy } from "./pattern.ts";
 
@@ -38,7 +38,7 @@ export function prune(
   const inclusive = strategy.type === "SKIP_TO_NEXT" || strategy.type === "SKIP_PAST_LAST_EVENT";
   runs.removeIf((run) => {
     if (run.start === null) return false;
-    const cmp = compareNodes(run.start, pruningId);
+    const cmp = compareEventRecords(run.start, pruningId);
     if (inclusive ? cmp > 0 : cmp >= 0) return false;
     onPrune?.(run);
     return true;
@@ -46,12 +46,12 @@ export function prune(
 }
 
 /** Flink: `getPruningId` of each strategy. */
-function pruningIdOf(strategy: AfterMatchSkipStrategy, matched: PathMatch): PathNode | null {
-  let pruningId: PathNode | null = null;
-  const pick = (candidate: PathNode, max: boolean) => {
+function pruningIdOf(strategy: AfterMatchSkipStrategy, matched: PathMatch): EventRecord | null {
+  let pruningId: EventRecord | null = null;
+  const pick = (candidate: EventRecord, max: boolean) => {
     if (pruningId === null) pruningId = candidate;
     else {
-      const cmp = compareNodes(candidate, pruningId);
+      const cmp = compareEventRecords(candidate, pruningId);
       if (max ? cmp > 0 : cmp < 0) pruningId = candidate;
     }
   };

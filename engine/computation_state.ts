@@ -10,7 +10,8 @@
  * 152,000 extractions (every conformance pattern under random input, skip strategies and
  * windows) and they never differed. So each run here keeps its path as a persistent list, whose
  * prefix branches of one run share, and the garbage collector frees what no run reaches: no
- * versions, no reference counts, one object per taken event and run.
+ * versions, no reference counts. A run is its path's last node, so a TAKE allocates one object,
+ * plus one record per event that any run of the key takes.
  *
  * @module
  */
@@ -18,38 +19,57 @@
 import type { Event } from "./pattern.ts";
 import type { State } from "./state.ts";
 
-/** An event taken by a run, linked to the run's previous one. Flink: `NodeId` and its edge. */
-export interface PathNode {
-  /** The pattern that took the event (the state name without its `:n` suffix). */
-  readonly page: string;
+/** An event as runs take it. Flink: `EventId` and the stored event. One per event and key. */
+export interface EventRecord {
   readonly event: Event;
   /** With `id`, Flink's `EventId`: ids count the taken events of one timestamp. */
   readonly timestamp: number;
   readonly id: number;
   /** Arrival sequence assigned by the caller, used to know which input is still needed. */
   readonly sequence: number;
-  readonly previous: PathNode | null;
+  /** See {@link ComputationState.order}: this event's rank in its key, or {@link UNORDERED}. */
+  readonly order: number;
 }
 
-/** Flink: `ComputationState`. Immutable: each step creates new ones or keeps the same. */
+/**
+ * Ranks let runs be compared by a small integer held in the run itself instead of by reading two
+ * events' `(timestamp, id)`, which for many keys are cache misses. A key numbers the events it
+ * takes; while they come in time order (see `NfaState#rank`) the numbers order them exactly as
+ * `EventId` does. An event out of order gets `UNORDERED`, and comparisons with it use `EventId`.
+ */
+export const UNORDERED = -1;
+/** The rank of runs that have taken nothing, which sort after all others. */
+export const NOT_STARTED = 0x3fffffff;
+
+/**
+ * Flink: `ComputationState`, which is also the node of its path: `last` was taken under `page`,
+ * and `previous` is the run that took the event before it. Immutable: each step creates new runs
+ * or keeps the same.
+ */
 export interface ComputationState {
   /** The state the run waits in (Flink keeps its name and looks it up on every use). */
   readonly state: State;
+  /** The pattern that took `last` (the state name without its `:n` suffix). */
+  readonly page: string;
   /** The latest event taken, or `null` before the first. Flink: `previousBufferEntry`. */
-  readonly last: PathNode | null;
-  /** The first event taken. Flink keeps its `EventId` and timestamp (`startEventID`). */
-  readonly start: PathNode | null;
+  readonly last: EventRecord | null;
+  /** The run that took the event before `last`, or `null`. */
+  readonly previous: ComputationState | null;
+  /** The first event taken. Flink: `startEventID` and `startTimestamp`. */
+  readonly start: EventRecord | null;
+  /** `start.order`, or {@link NOT_STARTED}. */
+  readonly order: number;
 }
 
 /** A match as taken events by pattern name, in match order. */
-export type PathMatch = Map<string, PathNode[]>;
+export type PathMatch = Map<string, EventRecord[]>;
 
 /**
  * Orders events as Flink's `EventId#compareTo`: by timestamp, then by id.
  * @returns negative, zero or positive
  */
-export function compareNodes(a: PathNode, b: PathNode): number {
-  return a.timestamp - b.timestamp || a.id - b.id;
+export function compareEventRecords(a: EventRecord, b: EventRecord): number {
+  return a === b ? 0 : a.timestamp - b.timestamp || a.id - b.id;
 }
 
 /** Flink: `ComputationState#getStartTimestamp`: -1 for a run that has taken nothing. */
@@ -64,7 +84,7 @@ export function previousTimestampOf(run: ComputationState): number {
 
 /** Flink: `ComputationState#createStartState`: a run that has taken no event yet. */
 export function createStartState(state: State): ComputationState {
-  return { state, last: null, start: null };
+  return { state, page: "", last: null, previous: null, start: null, order: NOT_STARTED };
 }
 
 /**
@@ -72,9 +92,12 @@ export function createStartState(state: State): ComputationState {
  * have not started sort last.
  */
 export function compareComputationStates(a: ComputationState, b: ComputationState): number {
+  const x = a.order;
+  const y = b.order;
+  if (x !== UNORDERED && y !== UNORDERED) return x - y;
   if (a.start === null) return b.start === null ? 0 : 1;
   if (b.start === null) return -1;
-  return compareNodes(a.start, b.start);
+  return compareEventRecords(a.start, b.start);
 }
 
 /**
@@ -82,14 +105,16 @@ export function compareComputationStates(a: ComputationState, b: ComputationStat
  * patterns in the order they were first taken.
  */
 export function extractPath(run: ComputationState): PathMatch {
-  const nodes: PathNode[] = [];
-  for (let node = run.last; node !== null; node = node.previous) nodes.push(node);
+  const nodes: ComputationState[] = [];
+  for (let node: ComputationState | null = run; node !== null; node = node.previous) {
+    if (node.last !== null) nodes.push(node);
+  }
   const match: PathMatch = new Map();
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i]!;
     const events = match.get(node.page);
-    if (events === undefined) match.set(node.page, [node]);
-    else events.push(node);
+    if (events === undefined) match.set(node.page, [node.last!]);
+    else events.push(node.last!);
   }
   return match;
 }
@@ -100,6 +125,6 @@ export function extractPath(run: ComputationState): PathMatch {
  */
 export function materializeMatch(match: PathMatch): Map<string, Event[]> {
   const result = new Map<string, Event[]>();
-  for (const [page, nodes] of match) result.set(page, nodes.map((n) => n.event));
+  for (const [page, records] of match) result.set(page, records.map((r) => r.event));
   return result;
 }

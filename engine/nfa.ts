@@ -9,9 +9,9 @@ import {
   compareComputationStates,
   type ComputationState,
   createStartState,
+  type EventRecord,
   extractPath,
   materializeMatch,
-  type PathNode,
   previousTimestampOf,
   startTimestampOf,
 } from "./computation_state.ts";
@@ -301,21 +301,28 @@ export class Nfa {
       const edge = edges[i]!;
       if (edge.action === "IGNORE") {
         if (runIsStart) continue;
-        result.push(
-          edge.target === current ? run : { state: edge.target, last: run.last, start: run.start },
-        );
+        result.push(edge.target === current ? run : { ...run, state: edge.target });
       } else {
-        const node = step.take(edge.source.page, run.last);
-        const start = runIsStart ? node : run.start;
+        const record = step.record();
+        const start = runIsStart ? record : run.start!;
         this.listener?.({
           type: runIsStart ? "opened" : "advanced",
           state: edge.source.page,
           event: step.event,
-          start: start!.event,
+          start: start.event,
         });
-        result.push({ state: edge.target, last: node, start });
+        // Flink: SharedBufferAccessor#put.
+        const taken: ComputationState = {
+          state: edge.target,
+          page: edge.source.page,
+          last: record,
+          previous: runIsStart ? null : run,
+          start,
+          order: runIsStart ? record.order : run.order,
+        };
+        result.push(taken);
         const finalState = this.#finalStateAfterProceed(edge.target, step.event);
-        if (finalState !== null) result.push({ state: finalState, last: node, start });
+        if (finalState !== null) result.push({ ...taken, state: finalState });
       }
     }
     if (runIsStart) result.push(run);
@@ -375,27 +382,27 @@ class EventStep {
   event: Event = {};
   #timestamp = 0;
   #sequence = 0;
-  /** The event's id, or -1 while no run has taken it. */
-  #id = -1;
+  #record: EventRecord | null = null;
 
   reset(nfaState: NfaState, event: Event, timestamp: number, sequence: number): void {
     this.#nfaState = nfaState;
     this.event = event;
     this.#timestamp = timestamp;
     this.#sequence = sequence;
-    this.#id = -1;
+    this.#record = null;
   }
 
-  /** Files the event under `page` after `previous`. Flink: `SharedBufferAccessor#put`. */
-  take(page: string, previous: PathNode | null): PathNode {
-    if (this.#id < 0) this.#id = this.#nfaState!.nextEventId(this.#timestamp);
-    return {
-      page,
+  /** The event as runs take it, created by the first TAKE. */
+  record(): EventRecord {
+    if (this.#record !== null) return this.#record;
+    const nfaState = this.#nfaState!;
+    const id = nfaState.nextEventId(this.#timestamp);
+    return this.#record = {
       event: this.event,
       timestamp: this.#timestamp,
-      id: this.#id,
+      id,
       sequence: this.#sequence,
-      previous,
+      order: nfaState.rank(this.#timestamp),
     };
   }
 }

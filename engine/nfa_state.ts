@@ -4,7 +4,12 @@
  * @module
  */
 
-import { compareComputationStates, type ComputationState } from "./computation_state.ts";
+import {
+  compareComputationStates,
+  type ComputationState,
+  NOT_STARTED,
+  UNORDERED,
+} from "./computation_state.ts";
 import type { Event } from "./pattern.ts";
 import { PriorityQueue } from "./_priority_queue.ts";
 
@@ -60,6 +65,9 @@ export class NfaState {
   #count = 0;
   /** ...and for older timestamps not yet cleared by advanceTime (rare). */
   #olderCounts: Map<number, number> | null = null;
+  /** The latest time ids were counted or cleared at: events before it are out of order. */
+  #high = -Infinity;
+  #nextOrder = 0;
 
   /** @param starts the initial runs */
   constructor(starts: Iterable<ComputationState>) {
@@ -75,12 +83,25 @@ export class NfaState {
     this.#countTimestamp = NaN;
     this.#count = 0;
     this.#olderCounts = null;
+    this.#high = -Infinity;
+    this.#nextOrder = 0;
   }
 
   /** Flink: `SharedBufferAccessor#registerEvent`: the id of an event taken at `timestamp`. */
   nextEventId(timestamp: number): number {
     if (timestamp !== this.#countTimestamp) this.#switchCounter(timestamp);
     return this.#count++;
+  }
+
+  /**
+   * The rank of an event taken at `timestamp` (see `UNORDERED` in computation_state.ts). Ranks
+   * follow `EventId` order while timestamps do not decrease and no id count was cleared at or
+   * after the event's timestamp, since then ids of one timestamp rise with the ranks.
+   */
+  rank(timestamp: number): number {
+    if (timestamp < this.#high || this.#nextOrder >= NOT_STARTED) return UNORDERED;
+    this.#high = timestamp;
+    return this.#nextOrder++;
   }
 
   #switchCounter(timestamp: number): void {
@@ -96,6 +117,9 @@ export class NfaState {
 
   /** Flink: `SharedBuffer#advanceTime`: ids restart for timestamps that can no longer occur. */
   advanceTime(timestamp: number): void {
+    if (
+      (this.#countTimestamp < timestamp || this.#olderCounts !== null) && timestamp > this.#high
+    ) this.#high = timestamp;
     if (this.#countTimestamp < timestamp) {
       this.#countTimestamp = NaN;
       this.#count = 0;
