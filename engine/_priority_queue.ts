@@ -69,6 +69,20 @@ export class PriorityQueue<T> implements Iterable<T> {
     this.#size = 0;
   }
 
+  /** Replaces this queue's elements with `other`'s, in the same order, and empties `other`. */
+  moveFrom(other: PriorityQueue<T>): void {
+    this.clear();
+    const items = this.#items;
+    const from = other.#items;
+    const n = other.#size;
+    for (let i = 0; i < n; i++) {
+      items[i] = from[i];
+      from[i] = undefined;
+    }
+    this.#size = n;
+    other.#size = 0;
+  }
+
   /** `PriorityQueue#removeIf` / `removeAll`: compact survivors in order, then heapify. */
   removeIf(predicate: (item: T) => boolean): boolean {
     const items = this.#items;

@@ -60,9 +60,11 @@ export class Nfa {
   readonly #final: (State | null)[];
   readonly #finalStep: number[];
   #stepNumber = 0;
+  /** The event the tables above are for. */
+  #tableEvent: Event | null = null;
   readonly #potentialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
-  /** An empty queue for the next step's runs; queues circulate between keys, one per key. */
-  #spare = new PriorityQueue<ComputationState>(compareComputationStates);
+  /** The next step's runs, moved into the key's own queue at the end of the step. */
+  readonly #next = new PriorityQueue<ComputationState>(compareComputationStates);
   readonly #step = new EventStep();
 
   /**
@@ -72,6 +74,7 @@ export class Nfa {
   constructor(compiled: CompiledNfa, skipStrategy: AfterMatchSkipStrategy) {
     this.#windowTime = compiled.windowTime;
     this.#windowTimes = compiled.windowTimes;
+    this.hasWindows = this.#windowTime > 0 || this.#windowTimes.size > 0;
     this.#skip = skipStrategy;
     const states = [...compiled.states.values()];
     this.#starts = states.filter((state) => state.isStart);
@@ -83,9 +86,7 @@ export class Nfa {
   }
 
   /** Whether any window can expire runs, so time must be advanced even without events. */
-  get hasWindows(): boolean {
-    return this.#windowTime > 0 || this.#windowTimes.size > 0;
-  }
+  readonly hasWindows: boolean;
 
   /** Flink: `NFA#createInitialNFAState`. */
   createInitialNfaState(): NfaState {
@@ -102,7 +103,7 @@ export class Nfa {
    * fresh state changes nothing, so callers need not create state for the key at all.
    */
   wouldStart(event: Event): boolean {
-    this.#stepNumber++;
+    this.#useTablesFor(event);
     for (const start of this.#starts) {
       for (const edge of this.#createDecisionGraph(start, event)) {
         if (edge.action === "TAKE") return true;
@@ -144,7 +145,7 @@ export class Nfa {
     }
     const matches: Match[] = [];
     const timedOut: TimedOutMatch[] = [];
-    const newPartialMatches = this.#spare;
+    const newPartialMatches = this.#next;
     const potentialMatches = this.#potentialMatches;
     potentialMatches.clear();
     const runs = nfaState.partialMatches;
@@ -186,7 +187,7 @@ export class Nfa {
       newPartialMatches,
       matches,
     );
-    this.#swap(nfaState, newPartialMatches);
+    nfaState.partialMatches.moveFrom(newPartialMatches);
     nfaState.advanceTime(timestamp);
     return { matches, timedOut };
   }
@@ -199,16 +200,15 @@ export class Nfa {
   process(nfaState: NfaState, event: Event, timestamp: number, sequence: number): Match[] {
     const step = this.#step;
     step.reset(nfaState, event, timestamp, sequence);
-    this.#stepNumber++;
+    this.#useTablesFor(event);
     return this.#doProcess(nfaState, step);
   }
 
-  /** Installs the next step's runs and recycles the key's previous queue. */
-  #swap(nfaState: NfaState, next: PriorityQueue<ComputationState>): void {
-    const previous = nfaState.partialMatches;
-    previous.clear();
-    this.#spare = previous;
-    nfaState.partialMatches = next;
+  /** Starts new per-state tables unless they are for this event (events never change). */
+  #useTablesFor(event: Event): void {
+    if (event === this.#tableEvent) return;
+    this.#tableEvent = event;
+    this.#stepNumber++;
   }
 
   #isStateTimedOut(run: ComputationState, now: number, since: number, window: number): boolean {
@@ -216,7 +216,7 @@ export class Nfa {
   }
 
   #doProcess(nfaState: NfaState, step: EventStep): Match[] {
-    const newPartialMatches = this.#spare;
+    const newPartialMatches = this.#next;
     const potentialMatches = this.#potentialMatches;
     potentialMatches.clear();
     const runs = nfaState.partialMatches;
@@ -242,7 +242,7 @@ export class Nfa {
       newPartialMatches,
       matches,
     );
-    this.#swap(nfaState, newPartialMatches);
+    nfaState.partialMatches.moveFrom(newPartialMatches);
     return matches;
   }
 

@@ -57,7 +57,7 @@ export type RunListener = (event: RunEvent) => void;
  * it holds no Map unless an unusual case needs one.
  */
 export class NfaState {
-  partialMatches: PriorityQueue<ComputationState>;
+  readonly partialMatches: PriorityQueue<ComputationState>;
   /** Flink: `completedMatches`; created when a match first has to wait. */
   completedMatches: PriorityQueue<ComputationState> | null = null;
   /** Flink's `eventsCount` (next id per timestamp) for the latest timestamp... */
