@@ -91,12 +91,10 @@ class KeyedNfa {
     }
   }
 
-  state(key: string): NfaState {
-    let state = this.states.get(key);
-    if (state === undefined) {
-      state = this.#pool.pop() ?? this.nfa.createInitialNfaState();
-      this.states.set(key, state);
-    }
+  /** State for a key that has none. */
+  createState(key: string): NfaState {
+    const state = this.#pool.pop() ?? this.nfa.createInitialNfaState();
+    this.states.set(key, state);
     return state;
   }
 
@@ -272,7 +270,7 @@ export class KeyedOperator {
       if (state === undefined) {
         // Most events open nothing for a key without runs: keep no state for them.
         if (!rule.nfa.wouldStart(event)) continue;
-        state = rule.state(key);
+        state = rule.createState(key);
       }
       rule.currentKey = key;
       const advanced = rule.nfa.advanceTime(state, timestamp);

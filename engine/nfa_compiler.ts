@@ -5,7 +5,7 @@
  * The compiler walks the pattern from its last element back to the first, so each element is
  * compiled knowing the state it leads to. The order in which states and transitions are created
  * follows Flink's exactly: internal names (`a`, `a:1`, …) and transition order decide per-state
- * windows and Dewey numbering, and so the matches.
+ * windows and the order of branches, and so the matches.
  *
  * @module
  */

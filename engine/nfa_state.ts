@@ -117,6 +117,8 @@ export class NfaState {
 
   /** Flink: `SharedBuffer#advanceTime`: ids restart for timestamps that can no longer occur. */
   advanceTime(timestamp: number): void {
+    // Nothing counted: nothing to clear (the common case, so the time fields stay unread).
+    if (this.#count === 0 && this.#olderCounts === null) return;
     if (
       (this.#countTimestamp < timestamp || this.#olderCounts !== null) && timestamp > this.#high
     ) this.#high = timestamp;
