@@ -4,7 +4,8 @@
  *
  * Run: `deno task bench`, or with V8's own gc hook:
  * `deno run --allow-read --v8-flags=--expose-gc bench/engine_bench.ts`.
- * Set `BENCH_EVENTS` (needs `--allow-env`) for a shorter run while profiling.
+ * Set `BENCH_EVENTS` (needs `--allow-env`) for a shorter run while profiling, and `BENCH_KEYS`
+ * to see how much of the cost comes from the number of keys (cache misses) rather than the work.
  *
  * @module
  */
@@ -29,7 +30,7 @@ const RULE_1_PATTERN =
 
 const EVENTS = readCount("BENCH_EVENTS", 1_000_000);
 const STREAM: GenerateOptions = {
-  keys: 100_000,
+  keys: readCount("BENCH_KEYS", 100_000),
   productsPerUser: 10,
   // Views dominate, so runs reach three views often; purchases keep some runs waiting.
   viewProbability: 0.7,
