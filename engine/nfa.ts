@@ -17,8 +17,9 @@ import {
 } from "./computation_state.ts";
 import type { CompiledNfa } from "./nfa_compiler.ts";
 import type { AfterMatchSkipStrategy, Event } from "./pattern.ts";
+import { DecisionTables } from "./_decision_tables.ts";
 import { PriorityQueue } from "./_priority_queue.ts";
-import type { State, StateTransition } from "./state.ts";
+import type { State } from "./state.ts";
 import {
   type Match,
   type NfaOutput,
@@ -36,8 +37,6 @@ const NO_OUTPUT: NfaOutput = Object.freeze({
 const NO_MATCHES = NO_OUTPUT.matches;
 
 // Scratch arrays of the step functions, which never re-enter themselves.
-const decisionStack: State[] = [];
-const proceedStack: State[] = [];
 const nextStates: ComputationState[] = [];
 
 /** Flink: `NFA`. Stateless itself: the per-key state lives in {@link NfaState}. */
@@ -50,18 +49,8 @@ export class Nfa {
   readonly #starts: State[];
   /** The runs of a fresh key: immutable, so every key shares them. */
   readonly #startRuns: ComputationState[];
-  /**
-   * Per state (by index), the decision graph and final state after PROCEED of the current event,
-   * and the step they were computed in: conditions see only the event, so the runs of a key that
-   * wait in the same state share them.
-   */
-  readonly #edges: StateTransition[][];
-  readonly #edgesStep: number[];
-  readonly #final: (State | null)[];
-  readonly #finalStep: number[];
-  #stepNumber = 0;
-  /** The event the tables above are for. */
-  #tableEvent: Event | null = null;
+  /** What each state does with the current event. */
+  readonly #decisions: DecisionTables;
   readonly #potentialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
   /** The next step's runs, moved into the key's own queue at the end of the step. */
   readonly #next = new PriorityQueue<ComputationState>(compareComputationStates);
@@ -79,10 +68,7 @@ export class Nfa {
     const states = [...compiled.states.values()];
     this.#starts = states.filter((state) => state.isStart);
     this.#startRuns = this.#starts.map((state) => createStartState(state));
-    this.#edges = states.map(() => []);
-    this.#edgesStep = states.map(() => -1);
-    this.#final = states.map(() => null);
-    this.#finalStep = states.map(() => -1);
+    this.#decisions = new DecisionTables(states);
   }
 
   /** Whether any window can expire runs, so time must be advanced even without events. */
@@ -103,12 +89,8 @@ export class Nfa {
    * fresh state changes nothing, so callers need not create state for the key at all.
    */
   wouldStart(event: Event): boolean {
-    this.#useTablesFor(event);
-    for (const start of this.#starts) {
-      for (const edge of this.#createDecisionGraph(start, event)) {
-        if (edge.action === "TAKE") return true;
-      }
-    }
+    this.#decisions.use(event);
+    for (const start of this.#starts) if (this.#decisions.of(start).takes) return true;
     return false;
   }
 
@@ -200,15 +182,8 @@ export class Nfa {
   process(nfaState: NfaState, event: Event, timestamp: number, sequence: number): Match[] {
     const step = this.#step;
     step.reset(nfaState, event, timestamp, sequence);
-    this.#useTablesFor(event);
+    this.#decisions.use(event);
     return this.#doProcess(nfaState, step);
-  }
-
-  /** Starts new per-state tables unless they are for this event (events never change). */
-  #useTablesFor(event: Event): void {
-    if (event === this.#tableEvent) return;
-    this.#tableEvent = event;
-    this.#stepNumber++;
   }
 
   #isStateTimedOut(run: ComputationState, now: number, since: number, window: number): boolean {
@@ -293,7 +268,7 @@ export class Nfa {
    */
   #computeNextStates(run: ComputationState, step: EventStep): ComputationState[] {
     const current = run.state;
-    const edges = this.#createDecisionGraph(current, step.event);
+    const { edges, finals } = this.#decisions.of(current);
     const result = nextStates;
     result.length = 0;
     const runIsStart = current.isStart;
@@ -321,58 +296,12 @@ export class Nfa {
           order: runIsStart ? record.order : run.order,
         };
         result.push(taken);
-        const finalState = this.#finalStateAfterProceed(edge.target, step.event);
+        const finalState = finals[i] ?? null;
         if (finalState !== null) result.push({ ...taken, state: finalState });
       }
     }
     if (runIsStart) result.push(run);
     return result;
-  }
-
-  /** Flink: `findFinalStateAfterProceed`: a TAKE that can PROCEED to the end completes a match. */
-  #finalStateAfterProceed(state: State, event: Event): State | null {
-    const i = state.index;
-    if (this.#finalStep[i] === this.#stepNumber) return this.#final[i]!;
-    this.#finalStep[i] = this.#stepNumber;
-    return this.#final[i] = this.#findFinalStateAfterProceed(state, event);
-  }
-
-  #findFinalStateAfterProceed(state: State, event: Event): State | null {
-    const stack = proceedStack;
-    stack.length = 0;
-    stack.push(state);
-    while (stack.length > 0) {
-      const current = stack.pop()!;
-      for (const t of current.transitions) {
-        if (t.action !== "PROCEED" || !(t.condition === null || t.condition(event))) continue;
-        if (t.target.isFinal) {
-          stack.length = 0;
-          return t.target;
-        }
-        stack.push(t.target);
-      }
-    }
-    return null;
-  }
-
-  /** Flink: `createDecisionGraph`: follows PROCEED edges and collects applicable TAKE/IGNORE. */
-  #createDecisionGraph(state: State, event: Event): StateTransition[] {
-    const i = state.index;
-    const edges = this.#edges[i]!;
-    if (this.#edgesStep[i] === this.#stepNumber) return edges;
-    this.#edgesStep[i] = this.#stepNumber;
-    edges.length = 0;
-    const stack = decisionStack;
-    stack.push(state);
-    while (stack.length > 0) {
-      const current = stack.pop()!;
-      for (const t of current.transitions) {
-        if (!(t.condition === null || t.condition(event))) continue;
-        if (t.action === "PROCEED") stack.push(t.target);
-        else edges.push(t);
-      }
-    }
-    return edges;
   }
 }
 

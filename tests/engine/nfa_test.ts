@@ -39,3 +39,24 @@ Deno.test("Nfa orders matches of one timestamp by arrival", () => {
   ]);
   assert.deepEqual(matches.map(firstA), [1, 2]);
 });
+
+Deno.test("Nfa completes a match on a TAKE only when the taken event passes the notNext after it", () => {
+  // a, notNext c, optional d: taking `a` reaches the end by PROCEED through the notNext only when
+  // the same event is not a `c`. The decision for `a`'s state depends on c's condition, which no
+  // transition of that state carries itself.
+  const rule = compileRule({
+    id: "n",
+    pattern: sequence([
+      atomic("a", "value > 0"),
+      atomic("c", "value > 10"),
+      atomic("d", "value < 0", { properties: ["SINGLE", "OPTIONAL"] }),
+    ], ["NOT_NEXT", "SKIP_TILL_NEXT"]),
+  });
+  const nfa = new Nfa(compileNfa(rule), rule.afterMatchSkipStrategy);
+  const state = nfa.createInitialNfaState();
+  const completedBy = [5, 20, 1, 30, 2].map((value, ts) => {
+    nfa.advanceTime(state, ts);
+    return nfa.process(state, { value }, ts, ts).map((m) => m.get("a")![0]!.value);
+  });
+  assert.deepEqual(completedBy, [[5], [], [1], [], [2]]);
+});

@@ -1,0 +1,154 @@
+/**
+ * What each state of an NFA does with an event, remembered by the values of the conditions it
+ * depends on. Flink: `NFA#createDecisionGraph` and `NFA#findFinalStateAfterProceed`, which Flink
+ * computes for every run on every event.
+ *
+ * Both only follow the transitions whose conditions hold, and every transition condition is a
+ * combination (`_conditions.ts`) of the rule's own conditions, which see only the event. So what a
+ * state does is a function of the truth values of the few leaf conditions it can reach: each
+ * state keeps a table indexed by those values, and an event evaluates each leaf at most once,
+ * however many runs and states ask. Conditions must therefore be pure and total, as rule
+ * conditions are: a leaf may be evaluated where Flink's `&&` would have stopped short.
+ *
+ * @module
+ */
+
+import { addLeaves } from "./_conditions.ts";
+import type { Condition, Event } from "./pattern.ts";
+import type { State, StateTransition } from "./state.ts";
+
+/** What a state does with an event. */
+export interface Decision {
+  /** Flink: the decision graph, the TAKE and IGNORE edges that apply, in Flink's order. */
+  readonly edges: readonly StateTransition[];
+  /**
+   * For each TAKE edge, the final state its target reaches by PROCEED on the same event, which
+   * completes a match (Flink: `findFinalStateAfterProceed`); `null` for others.
+   */
+  readonly finals: readonly (State | null)[];
+  /** Whether some edge takes the event. */
+  readonly takes: boolean;
+}
+
+/** Beyond this many leaves a state is decided afresh on every use, as Flink does. */
+const MAX_TABLED_LEAVES = 16;
+
+/** Decisions of every state of one NFA, for the current event. */
+export class DecisionTables {
+  readonly #leaves: readonly Condition[];
+  /** Per state index: the leaves (indices into `#leaves`) its decision depends on... */
+  readonly #dependencies: readonly (readonly number[])[];
+  /** ...and its decisions by the bit mask of their values, or `null` when there are too many. */
+  readonly #tables: ((Decision | undefined)[] | null)[];
+  /** The step each leaf was last evaluated in, and its value then (1 true, 0 false). */
+  readonly #evaluatedAt: Float64Array;
+  readonly #values: Uint8Array;
+  #event: Event | null = null;
+  #step = 0;
+
+  /** @param states every state of the NFA, each at the position of its `index` */
+  constructor(states: readonly State[]) {
+    const leafIndex = new Map<Condition, number>();
+    this.#dependencies = states.map((state) => {
+      const indices: number[] = [];
+      for (const leaf of dependenciesOf(state)) {
+        let i = leafIndex.get(leaf);
+        if (i === undefined) leafIndex.set(leaf, i = leafIndex.size);
+        indices.push(i);
+      }
+      return indices;
+    });
+    this.#leaves = [...leafIndex.keys()];
+    this.#tables = this.#dependencies.map((d) => (d.length <= MAX_TABLED_LEAVES ? [] : null));
+    this.#evaluatedAt = new Float64Array(this.#leaves.length).fill(-1);
+    this.#values = new Uint8Array(this.#leaves.length);
+  }
+
+  /** Makes `event` the current event, unless it already is (events never change). */
+  use(event: Event): void {
+    if (event === this.#event) return;
+    this.#event = event;
+    this.#step++;
+  }
+
+  /** What `state` does with the current event. */
+  of(state: State): Decision {
+    const i = state.index;
+    const table = this.#tables[i]!;
+    if (table === null) return decide(state, this.#event!);
+    const leaves = this.#dependencies[i]!;
+    let mask = 0;
+    for (let b = 0; b < leaves.length; b++) if (this.#holds(leaves[b]!)) mask |= 1 << b;
+    return table[mask] ??= decide(state, this.#event!);
+  }
+
+  #holds(leaf: number): boolean {
+    if (this.#evaluatedAt[leaf] !== this.#step) {
+      this.#evaluatedAt[leaf] = this.#step;
+      this.#values[leaf] = this.#leaves[leaf]!(this.#event!) ? 1 : 0;
+    }
+    return this.#values[leaf] === 1;
+  }
+}
+
+function holds(transition: StateTransition, event: Event): boolean {
+  return transition.condition === null || transition.condition(event);
+}
+
+function decide(state: State, event: Event): Decision {
+  // Flink: createDecisionGraph, whose stack order decides the order of the edges.
+  const edges: StateTransition[] = [];
+  const stack = [state];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    for (const t of current.transitions) {
+      if (!holds(t, event)) continue;
+      if (t.action === "PROCEED") stack.push(t.target);
+      else edges.push(t);
+    }
+  }
+  const finals = edges.map((e) =>
+    e.action === "TAKE" ? finalStateAfterProceed(e.target, event) : null
+  );
+  return { edges, finals, takes: edges.some((e) => e.action === "TAKE") };
+}
+
+/** Flink: `findFinalStateAfterProceed`. */
+function finalStateAfterProceed(state: State, event: Event): State | null {
+  const stack = [state];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    for (const t of current.transitions) {
+      if (t.action !== "PROCEED" || !holds(t, event)) continue;
+      if (t.target.isFinal) return t.target;
+      stack.push(t.target);
+    }
+  }
+  return null;
+}
+
+/** The leaf conditions that {@link decide} can evaluate for `state`. */
+function dependenciesOf(state: State): Set<Condition> {
+  const leaves = new Set<Condition>();
+  for (const current of proceedClosure(state)) {
+    for (const t of current.transitions) {
+      if (t.condition !== null) addLeaves(t.condition, leaves);
+      if (t.action !== "TAKE") continue;
+      for (const next of proceedClosure(t.target)) {
+        for (const u of next.transitions) {
+          if (u.action === "PROCEED" && u.condition !== null) addLeaves(u.condition, leaves);
+        }
+      }
+    }
+  }
+  return leaves;
+}
+
+/** `state` and every state reachable from it by PROCEED edges, whatever their conditions. */
+function proceedClosure(state: State): Set<State> {
+  const reached = new Set([state]);
+  for (const current of reached) {
+    for (const t of current.transitions) if (t.action === "PROCEED") reached.add(t.target);
+  }
+  return reached;
+}
