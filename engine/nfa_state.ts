@@ -56,8 +56,7 @@ export type RunListener = (event: RunEvent) => void;
  * of events taken per timestamp, which numbers them (`EventId`). One exists per key and rule, so
  * it holds no Map unless an unusual case needs one.
  */
-export class NfaState {
-  readonly partialMatches: PriorityQueue<ComputationState>;
+export class NfaState extends PriorityQueue<ComputationState> {
   /** Flink: `completedMatches`; created when a match first has to wait. */
   completedMatches: PriorityQueue<ComputationState> | null = null;
   /** Flink's `eventsCount` (next id per timestamp) for the latest timestamp... */
@@ -71,8 +70,16 @@ export class NfaState {
 
   /** @param starts the initial runs */
   constructor(starts: Iterable<ComputationState>) {
-    this.partialMatches = new PriorityQueue(compareComputationStates);
-    for (const start of starts) this.partialMatches.add(start);
+    super(compareComputationStates);
+    for (const start of starts) this.add(start);
+  }
+
+  /**
+   * Flink: `partialMatches`, the runs in progress. The state is itself their queue, so that the
+   * runs of a key are read from one object.
+   */
+  get partialMatches(): PriorityQueue<ComputationState> {
+    return this;
   }
 
   /** Back to the state `constructor(starts)` gives, keeping the storage. */
