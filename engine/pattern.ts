@@ -8,7 +8,11 @@
 /** An event as conditions see it: a flat record of named fields. */
 export type Event = Readonly<Record<string, unknown>>;
 
-/** A compiled, side-effect-free predicate over one event. */
+/**
+ * A compiled predicate over one event. It must be pure and total (no side effects, no throwing,
+ * the same answer for the same event): the NFA remembers answers and may ask where Flink's `&&`
+ * would have stopped short.
+ */
 export type Condition = (event: Event) => boolean;
 
 /**
