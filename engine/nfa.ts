@@ -36,7 +36,8 @@ const NO_OUTPUT: NfaOutput = Object.freeze({
 });
 const NO_MATCHES = NO_OUTPUT.matches;
 
-// Scratch arrays of the step functions, which never re-enter themselves.
+// The runs one run becomes on an event, by #computeNextStates, which never re-enters itself. The
+// count is returned rather than the length set: `length = 0` made V8 shrink and regrow the store.
 const nextStates: ComputationState[] = [];
 
 /** Flink: `NFA`. Stateless itself: the per-key state lives in {@link NfaState}. */
@@ -197,12 +198,15 @@ export class Nfa {
     const runs = nfaState.partialMatches;
     for (let r = 0; r < runs.size; r++) {
       const run = runs.at(r);
-      const next = this.#computeNextStates(run, step);
-      if (this.listener !== null && run.start !== null) this.#report(run, next, step.event);
+      const count = this.#computeNextStates(run, step);
+      const next = nextStates;
+      if (this.listener !== null && run.start !== null) {
+        this.#report(run, next.slice(0, count), step.event);
+      }
       // A run that reaches a stop state is discarded with all its branches.
       let stopped = false;
-      for (let i = 0; i < next.length; i++) if (next[i]!.state.isStop) stopped = true;
-      for (let i = 0; i < next.length; i++) {
+      for (let i = 0; i < count; i++) if (next[i]!.state.isStop) stopped = true;
+      for (let i = 0; i < count; i++) {
         const state = next[i]!;
         if (state.state.isFinal) potentialMatches.add(state);
         else if (!stopped) newPartialMatches.add(state);
@@ -265,18 +269,19 @@ export class Nfa {
   /**
    * Flink: `computeNextStates`, without the Dewey numbers (see computation_state.ts): a run
    * whose state and path stay the same is kept as the same object.
+   * @returns how many runs it wrote to the start of `nextStates`
    */
-  #computeNextStates(run: ComputationState, step: EventStep): ComputationState[] {
+  #computeNextStates(run: ComputationState, step: EventStep): number {
     const current = run.state;
     const { edges, finals } = this.#decisions.of(current);
     const result = nextStates;
-    result.length = 0;
+    let count = 0;
     const runIsStart = current.isStart;
     for (let i = 0; i < edges.length; i++) {
       const edge = edges[i]!;
       if (edge.action === "IGNORE") {
         if (runIsStart) continue;
-        result.push(edge.target === current ? run : { ...run, state: edge.target });
+        result[count++] = edge.target === current ? run : { ...run, state: edge.target };
       } else {
         const record = step.record();
         const start = runIsStart ? record : run.start!;
@@ -295,13 +300,13 @@ export class Nfa {
           start,
           order: runIsStart ? record.order : run.order,
         };
-        result.push(taken);
+        result[count++] = taken;
         const finalState = finals[i] ?? null;
-        if (finalState !== null) result.push({ ...taken, state: finalState });
+        if (finalState !== null) result[count++] = { ...taken, state: finalState };
       }
     }
-    if (runIsStart) result.push(run);
-    return result;
+    if (runIsStart) result[count++] = run;
+    return count;
   }
 }
 
