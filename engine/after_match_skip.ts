@@ -10,6 +10,7 @@ import {
   type ComputationState,
   type EventRecord,
   type PathMatch,
+  UNORDERED,
 } from "./computation_state.ts";
 import type { AfterMatchSkipStrategy } from "./pattern.ts";
 
@@ -36,9 +37,13 @@ export function prune(
   if (pruningId === null) return;
   // Flink: SkipToFirst/SkipToLast prune strictly before; the other strategies up to and including.
   const inclusive = strategy.type === "SKIP_TO_NEXT" || strategy.type === "SKIP_PAST_LAST_EVENT";
+  const order = pruningId.order;
   runs.removeIf((run) => {
     if (run.start === null) return false;
-    const cmp = compareEventRecords(run.start, pruningId);
+    // Ranks order events as EventId does, and need no read of the run's first event.
+    const cmp = order !== UNORDERED && run.order !== UNORDERED
+      ? run.order - order
+      : compareEventRecords(run.start, pruningId);
     if (inclusive ? cmp > 0 : cmp >= 0) return false;
     onPrune?.(run);
     return true;
@@ -47,30 +52,29 @@ export function prune(
 
 /** Flink: `getPruningId` of each strategy. */
 function pruningIdOf(strategy: AfterMatchSkipStrategy, matched: PathMatch): EventRecord | null {
-  let pruningId: EventRecord | null = null;
-  const pick = (candidate: EventRecord, max: boolean) => {
-    if (pruningId === null) pruningId = candidate;
-    else {
-      const cmp = compareEventRecords(candidate, pruningId);
-      if (max ? cmp > 0 : cmp < 0) pruningId = candidate;
-    }
-  };
   switch (strategy.type) {
     case "NO_SKIP":
       return null;
     case "SKIP_TO_NEXT":
-      for (const events of matched.values()) pick(events[0]!, false);
-      return pruningId;
+      return extreme(matched.firsts, -1);
     case "SKIP_PAST_LAST_EVENT":
-      for (const events of matched.values()) pick(events[events.length - 1]!, true);
-      return pruningId;
+      return extreme(matched.lasts, 1);
     case "SKIP_TO_FIRST":
     case "SKIP_TO_LAST": {
       // Without throwExceptionOnMiss (the JSON format has no such flag) a missing pattern
       // means no pruning, as in Flink.
-      const events = matched.get(strategy.patternName);
-      if (events === undefined || events.length === 0) return null;
-      return events[strategy.type === "SKIP_TO_FIRST" ? 0 : events.length - 1]!;
+      const k = matched.pages.indexOf(strategy.patternName);
+      if (k < 0) return null;
+      return (strategy.type === "SKIP_TO_FIRST" ? matched.firsts : matched.lasts)[k]!;
     }
   }
+}
+
+/** The least (`sign` -1) or greatest (`sign` 1) record, the first of equals. */
+function extreme(records: readonly EventRecord[], sign: number): EventRecord | null {
+  let best: EventRecord | null = null;
+  for (const record of records) {
+    if (best === null || sign * compareEventRecords(record, best) > 0) best = record;
+  }
+  return best;
 }

@@ -61,8 +61,16 @@ export interface ComputationState {
   readonly order: number;
 }
 
-/** A match as taken events by pattern name, in match order. */
-export type PathMatch = Map<string, EventRecord[]>;
+/**
+ * A run's path read back: its events by pattern name, the patterns in the order they were first
+ * taken, with each pattern's first and last record for the after-match skip strategies.
+ */
+export interface PathMatch {
+  readonly pages: string[];
+  readonly events: Event[][];
+  readonly firsts: EventRecord[];
+  readonly lasts: EventRecord[];
+}
 
 /**
  * Orders events as Flink's `EventId#compareTo`: by timestamp, then by id.
@@ -100,31 +108,44 @@ export function compareComputationStates(a: ComputationState, b: ComputationStat
   return compareEventRecords(a.start, b.start);
 }
 
+// The nodes of the path being read, last first; emptied after each use so that it holds no run.
+const pathNodes: (ComputationState | undefined)[] = [];
+
 /**
- * Flink: `SharedBufferAccessor#extractPatterns` for one run: its events by pattern name, the
- * patterns in the order they were first taken.
+ * Flink: `SharedBufferAccessor#extractPatterns` for one run. Pages are looked up by a linear
+ * search: a pattern has few names, and a Map per match cost more than the search.
  */
 export function extractPath(run: ComputationState): PathMatch {
-  const nodes: ComputationState[] = [];
+  let n = 0;
   for (let node: ComputationState | null = run; node !== null; node = node.previous) {
-    if (node.last !== null) nodes.push(node);
+    if (node.last !== null) pathNodes[n++] = node;
   }
-  const match: PathMatch = new Map();
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    const node = nodes[i]!;
-    const events = match.get(node.page);
-    if (events === undefined) match.set(node.page, [node.last!]);
-    else events.push(node.last!);
+  const path: PathMatch = { pages: [], events: [], firsts: [], lasts: [] };
+  const { pages, events, firsts, lasts } = path;
+  for (let i = n - 1; i >= 0; i--) {
+    const node = pathNodes[i]!;
+    const record = node.last!;
+    pathNodes[i] = undefined;
+    const k = pages.indexOf(node.page);
+    if (k < 0) {
+      pages.push(node.page);
+      events.push([record.event]);
+      firsts.push(record);
+      lasts.push(record);
+    } else {
+      events[k]!.push(record.event);
+      lasts[k] = record;
+    }
   }
-  return match;
+  return path;
 }
 
 /**
  * Flink: `SharedBufferAccessor#materializeMatch`.
  * @returns the events by pattern name
  */
-export function materializeMatch(match: PathMatch): Map<string, Event[]> {
+export function materializeMatch(path: PathMatch): Map<string, Event[]> {
   const result = new Map<string, Event[]>();
-  for (const [page, records] of match) result.set(page, records.map((r) => r.event));
+  for (let k = 0; k < path.pages.length; k++) result.set(path.pages[k]!, path.events[k]!);
   return result;
 }

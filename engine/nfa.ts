@@ -55,6 +55,8 @@ export class Nfa {
   readonly #potentialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
   /** The next step's runs, moved into the key's own queue at the end of the step. */
   readonly #next = new PriorityQueue<ComputationState>(compareComputationStates);
+  /** Completed runs of a key that has none waiting, during one step. */
+  readonly #completed = new PriorityQueue<ComputationState>(compareComputationStates);
   readonly #step = new EventStep();
 
   /**
@@ -240,7 +242,8 @@ export class Nfa {
     result: Match[],
   ): void {
     if (potentialMatches.size === 0 && nfaState.completedMatches === null) return;
-    const completed = nfaState.completedMatches ??= new PriorityQueue(compareComputationStates);
+    // Matches seldom wait, so the key gets its own queue only when one does.
+    const completed = nfaState.completedMatches ?? this.#completed;
     for (const match of potentialMatches) completed.add(match);
     const skipping = isSkipStrategy(this.#skip);
     for (let earliest = completed.peek(); earliest !== undefined; earliest = completed.peek()) {
@@ -264,6 +267,10 @@ export class Nfa {
       result.push(materializeMatch(matched));
     }
     if (completed.size === 0) nfaState.completedMatches = null;
+    else if (completed === this.#completed) {
+      nfaState.completedMatches = new PriorityQueue(compareComputationStates);
+      nfaState.completedMatches.moveFrom(completed);
+    }
   }
 
   /**

@@ -60,3 +60,60 @@ Deno.test("Nfa completes a match on a TAKE only when the taken event passes the 
   });
   assert.deepEqual(completedBy, [[5], [], [1], [], [2]]);
 });
+
+Deno.test("Nfa prunes after a match from the event each skip strategy picks", () => {
+  // a{3} then b over a1 a2 a3 a4 b5: runs a1a2a3 and a2a3a4 both complete on b5. The first match
+  // prunes the second run only when the strategy's pruning event is a3 or later.
+  const expected: [{ type: string; patternName?: string }, number[]][] = [
+    [{ type: "NO_SKIP" }, [1, 2]],
+    [{ type: "SKIP_TO_NEXT" }, [1, 2]],
+    [{ type: "SKIP_PAST_LAST_EVENT" }, [1]],
+    [{ type: "SKIP_TO_FIRST", patternName: "a" }, [1, 2]],
+    [{ type: "SKIP_TO_LAST", patternName: "a" }, [1]],
+    [{ type: "SKIP_TO_FIRST", patternName: "b" }, [1]],
+  ];
+  for (const [skip, firstAs] of expected) {
+    const rule = compileRule({
+      id: "s",
+      pattern: sequence(
+        [
+          atomic("a", "name == 'a'", { properties: ["TIMES"], times: { from: 3, to: 3 } }),
+          atomic("b", "name == 'b'"),
+        ],
+        ["SKIP_TILL_NEXT"],
+        { skip },
+      ),
+    });
+    const nfa = new Nfa(compileNfa(rule), rule.afterMatchSkipStrategy);
+    const state = nfa.createInitialNfaState();
+    const matches: Match[] = [];
+    ["a", "a", "a", "a", "b"].forEach((name, i) => {
+      nfa.advanceTime(state, i + 1);
+      matches.push(...nfa.process(state, { id: i + 1, name }, i + 1, i));
+    });
+    assert.deepEqual(matches.map(firstA), firstAs, JSON.stringify(skip));
+  }
+});
+
+Deno.test("Nfa prunes by event time when events arrive out of order", () => {
+  const rule = compileRule({
+    id: "o",
+    pattern: sequence([atomic("a", "name == 'a'"), atomic("b", "name == 'b'")], [
+      "SKIP_TILL_NEXT",
+    ], { skip: { type: "SKIP_PAST_LAST_EVENT" } }),
+  });
+  const run = (times: readonly number[]) => {
+    const nfa = new Nfa(compileNfa(rule), rule.afterMatchSkipStrategy);
+    const state = nfa.createInitialNfaState();
+    const matches: Match[] = [];
+    ["a", "a", "b"].forEach((name, i) => {
+      nfa.advanceTime(state, times[i]!);
+      matches.push(...nfa.process(state, { id: i + 1, name }, times[i]!, i));
+    });
+    return matches.map(firstA);
+  };
+  // a2's run starts first, so its match comes first; pruning past b at 6 drops a1's run too.
+  assert.deepEqual(run([5, 3, 6]), [2]);
+  // With b at 4, a1 (at 5) starts after the pruning event and survives to match as well.
+  assert.deepEqual(run([5, 3, 4]), [2, 1]);
+});
