@@ -28,6 +28,8 @@ export interface Decision {
   readonly finals: readonly (State | null)[];
   /** Whether some edge takes the event. */
   readonly takes: boolean;
+  /** Whether some edge leads to a stop state, which discards the run. */
+  readonly stops: boolean;
 }
 
 /** Beyond this many leaves a state is decided afresh on every use, as Flink does. */
@@ -43,6 +45,9 @@ export class DecisionTables {
   /** The step each leaf was last evaluated in, and its value then (1 true, 0 false). */
   readonly #evaluatedAt: Float64Array;
   readonly #values: Uint8Array;
+  /** Per state index: the step its decision was last looked up in, and that decision. */
+  readonly #decidedAt: Float64Array;
+  readonly #decided: (Decision | undefined)[];
   #event: Event | null = null;
   #step = 0;
 
@@ -62,6 +67,8 @@ export class DecisionTables {
     this.#tables = this.#dependencies.map((d) => (d.length <= MAX_TABLED_LEAVES ? [] : null));
     this.#evaluatedAt = new Float64Array(this.#leaves.length).fill(-1);
     this.#values = new Uint8Array(this.#leaves.length);
+    this.#decidedAt = new Float64Array(states.length).fill(-1);
+    this.#decided = states.map(() => undefined);
   }
 
   /** Makes `event` the current event, unless it already is (events never change). */
@@ -74,12 +81,20 @@ export class DecisionTables {
   /** What `state` does with the current event. */
   of(state: State): Decision {
     const i = state.index;
+    // A key's runs are often in the same few states: look each up once per event.
+    if (this.#decidedAt[i] === this.#step) return this.#decided[i]!;
     const table = this.#tables[i]!;
-    if (table === null) return decide(state, this.#event!);
-    const leaves = this.#dependencies[i]!;
-    let mask = 0;
-    for (let b = 0; b < leaves.length; b++) if (this.#holds(leaves[b]!)) mask |= 1 << b;
-    return table[mask] ??= decide(state, this.#event!);
+    let decision: Decision;
+    if (table === null) decision = decide(state, this.#event!);
+    else {
+      const leaves = this.#dependencies[i]!;
+      let mask = 0;
+      for (let b = 0; b < leaves.length; b++) if (this.#holds(leaves[b]!)) mask |= 1 << b;
+      decision = table[mask] ??= decide(state, this.#event!);
+    }
+    this.#decidedAt[i] = this.#step;
+    this.#decided[i] = decision;
+    return decision;
   }
 
   #holds(leaf: number): boolean {
@@ -110,7 +125,12 @@ function decide(state: State, event: Event): Decision {
   const finals = edges.map((e) =>
     e.action === "TAKE" ? finalStateAfterProceed(e.target, event) : null
   );
-  return { edges, finals, takes: edges.some((e) => e.action === "TAKE") };
+  return {
+    edges,
+    finals,
+    takes: edges.some((e) => e.action === "TAKE"),
+    stops: edges.some((e) => e.target.isStop),
+  };
 }
 
 /** Flink: `findFinalStateAfterProceed`. */

@@ -108,11 +108,20 @@ export class PriorityQueue<T> implements Iterable<T> {
 
   /** Replaces this queue's elements with `other`'s, in the same order, and empties `other`. */
   moveFrom(other: PriorityQueue<T>): void {
-    this.clear();
+    // Called for every key on every event: the inline slots are moved without the switch.
+    this.#s0 = other.#s0;
+    this.#s1 = other.#s1;
+    this.#s2 = other.#s2;
+    this.#s3 = other.#s3;
+    other.#s0 =
+      other.#s1 =
+      other.#s2 =
+      other.#s3 =
+        undefined;
     const n = other.#size;
-    for (let i = 0; i < n; i++) {
-      this.#set(i, other.at(i));
-      other.#set(i, undefined);
+    for (let i = INLINE_SLOTS; i < Math.max(n, this.#size); i++) {
+      this.#set(i, i < n ? other.at(i) : undefined);
+      if (i < n) other.#set(i, undefined);
     }
     this.#size = n;
     other.#size = 0;

@@ -17,7 +17,7 @@ import {
 } from "./computation_state.ts";
 import type { CompiledNfa } from "./nfa_compiler.ts";
 import type { AfterMatchSkipStrategy, Event } from "./pattern.ts";
-import { DecisionTables } from "./_decision_tables.ts";
+import { type Decision, DecisionTables } from "./_decision_tables.ts";
 import { PriorityQueue } from "./_priority_queue.ts";
 import type { State } from "./state.ts";
 import {
@@ -200,14 +200,14 @@ export class Nfa {
     const runs = nfaState.partialMatches;
     for (let r = 0; r < runs.size; r++) {
       const run = runs.at(r);
-      const count = this.#computeNextStates(run, step);
+      const decision = this.#decisions.of(run.state);
+      const count = this.#computeNextStates(run, decision, step);
       const next = nextStates;
       if (this.listener !== null && run.start !== null) {
         this.#report(run, next.slice(0, count), step.event);
       }
       // A run that reaches a stop state is discarded with all its branches.
-      let stopped = false;
-      for (let i = 0; i < count; i++) if (next[i]!.state.isStop) stopped = true;
+      const stopped = decision.stops;
       for (let i = 0; i < count; i++) {
         const state = next[i]!;
         if (state.state.isFinal) potentialMatches.add(state);
@@ -278,9 +278,9 @@ export class Nfa {
    * whose state and path stay the same is kept as the same object.
    * @returns how many runs it wrote to the start of `nextStates`
    */
-  #computeNextStates(run: ComputationState, step: EventStep): number {
+  #computeNextStates(run: ComputationState, decision: Decision, step: EventStep): number {
     const current = run.state;
-    const { edges, finals } = this.#decisions.of(current);
+    const { edges, finals } = decision;
     const result = nextStates;
     let count = 0;
     const runIsStart = current.isStart;

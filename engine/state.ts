@@ -27,7 +27,12 @@ export class State {
   readonly index: number;
   /** The pattern name without the `:n` suffix, as events are filed under it in matches. */
   readonly page: string;
-  type: StateType;
+  #type: StateType;
+  // The kind again as flags, which every run reads on every event.
+  #isStart = false;
+  #isFinal = false;
+  #isStop = false;
+  #isPending = false;
   readonly transitions: StateTransition[] = [];
 
   /**
@@ -41,29 +46,42 @@ export class State {
     // Flink: NFAStateNameHandler#getOriginalNameFromInternal.
     const delim = name.indexOf(":");
     this.page = delim < 0 ? name : name.slice(0, delim);
-    this.type = type;
+    this.#type = type;
+    this.#setFlags();
   }
 
+  #setFlags(): void {
+    this.#isStart = this.#type === "Start";
+    this.#isFinal = this.#type === "Final";
+    this.#isStop = this.#type === "Stop";
+    this.#isPending = this.#type === "Pending";
+  }
+
+  /** The kind of state. */
+  get type(): StateType {
+    return this.#type;
+  }
   /** Whether this is the start state. */
   get isStart(): boolean {
-    return this.type === "Start";
+    return this.#isStart;
   }
   /** Whether reaching this state completes a match. */
   get isFinal(): boolean {
-    return this.type === "Final";
+    return this.#isFinal;
   }
   /** Whether reaching this state discards the run (a NOT pattern matched). */
   get isStop(): boolean {
-    return this.type === "Stop";
+    return this.#isStop;
   }
   /** Whether the run completes only when its window expires. */
   get isPending(): boolean {
-    return this.type === "Pending";
+    return this.#isPending;
   }
 
   /** Turns this state into the start state. */
   makeStart(): void {
-    this.type = "Start";
+    this.#type = "Start";
+    this.#setFlags();
   }
 
   /**

@@ -74,8 +74,12 @@ Deno.test("PriorityQueue matches the JDK's algorithm on random operations, ties 
         queue.removeIf(odd);
         reference.removeIf(odd);
       } else {
+        // Into a queue that holds other elements, as many or more, and back.
+        for (let i = random(queue.size + 8); i >= 0; i--) moved.add(-1 - i);
         moved.moveFrom(queue);
+        assert.equal(queue.size, 0);
         queue.moveFrom(moved);
+        assert.equal(moved.size, 0);
       }
       assert.deepEqual([...queue], reference.items);
       assert.equal(queue.size, reference.items.length);
