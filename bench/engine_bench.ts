@@ -10,58 +10,15 @@
  * @module
  */
 
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { type Condition, KeyedOperator, type PatternDefinition } from "../engine/mod.ts";
 import { compileCondition, compileRule, DEFAULT_CONDITION_REGISTRY } from "../rules/mod.ts";
-import {
-  type ClickEvent,
-  eventStream,
-  generateEvents,
-  type GenerateOptions,
-  keyOf,
-} from "./_events.ts";
+import { type ClickEvent, eventStream, generateEvents, keyOf } from "./_events.ts";
 import { HandwrittenRule1 } from "./_handwritten.ts";
+import { type Contender, findGc, print, race, type Timed } from "./_race.ts";
 import { selfCheck } from "./_self_check.ts";
+import { EVENTS, RULE_1_PATTERN, STREAM } from "./_workload.ts";
 
-/** The quick start's Rule 1 `pattern` column, verbatim from its INSERT statement. */
-const RULE_1_PATTERN =
-  '{"name":"end","quantifier":{"consumingStrategy":"SKIP_TILL_NEXT","properties":["SINGLE"],"times":null,"untilCondition":null},"condition":null,"nodes":[{"name":"end","quantifier":{"consumingStrategy":"SKIP_TILL_NEXT","properties":["SINGLE"],"times":null,"untilCondition":null},"condition":{"className":"com.alibaba.ververica.cep.demo.condition.EndCondition","type":"CLASS"},"type":"ATOMIC"},{"name":"start","quantifier":{"consumingStrategy":"SKIP_TILL_NEXT","properties":["LOOPING"],"times":{"from":3,"to":3,"windowTime":null},"untilCondition":null},"condition":{"expression":"action == 0","type":"AVIATOR"},"type":"ATOMIC"}],"edges":[{"source":"start","target":"end","type":"SKIP_TILL_NEXT"}],"window":null,"afterMatchStrategy":{"type":"SKIP_PAST_LAST_EVENT","patternName":null},"type":"COMPOSITE","version":1}';
-
-const EVENTS = readCount("BENCH_EVENTS", 1_000_000);
-const STREAM: GenerateOptions = {
-  keys: readCount("BENCH_KEYS", 100_000),
-  productsPerUser: 10,
-  // Views dominate, so runs reach three views often; purchases keep some runs waiting.
-  viewProbability: 0.7,
-  seed: 20220901,
-};
-const RUNS = 5;
 const CONDITION_EVALS = 50_000_000;
-
-function readCount(name: string, fallback: number): number {
-  // Without --allow-env the default applies; asking would prompt or throw.
-  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
-    return fallback;
-  }
-  const value = Deno.env.get(name);
-  return value === undefined ? fallback : Number(value);
-}
-
-/** V8's gc(): the exposed one, or switched on at run time so `deno task bench` needs no flag. */
-function findGc(): () => void {
-  const exposed = (globalThis as { gc?: () => void }).gc;
-  if (exposed !== undefined) return exposed;
-  setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
-}
-
-interface Timed {
-  readonly seconds: number;
-  readonly matches: number;
-}
-
-type Run = (events: readonly ClickEvent[]) => Timed;
 
 function runEngine(definition: PatternDefinition, events: readonly ClickEvent[]): Timed {
   const operator = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
@@ -84,35 +41,6 @@ function runHandwritten(events: readonly ClickEvent[]): Timed {
     if (matcher.process(keyOf(e), e.action)) matches++;
   }
   return { seconds: (performance.now() - start) / 1000, matches };
-}
-
-interface Contender {
-  readonly label: string;
-  readonly run: Run;
-  fastest?: Timed;
-}
-
-/**
- * A warm-up of each on the first tenth of the events, then {@link RUNS} rounds in which each
- * contender makes a full run on fresh state after a full GC, so that one run's garbage is not
- * collected in the next. Rounds alternate the contenders so that both see the same moments of a
- * noisy host; each keeps its fastest run.
- */
-function race(events: readonly ClickEvent[], contenders: readonly Contender[]): void {
-  const gc = findGc();
-  for (const c of contenders) c.run(events.slice(0, Math.ceil(events.length / 10)));
-  for (let r = 0; r < RUNS; r++) {
-    for (const c of contenders) {
-      gc();
-      const timed = c.run(events);
-      if (c.fastest !== undefined && timed.matches !== c.fastest.matches) {
-        throw new Error(
-          `${c.label}: run ${r} counted ${timed.matches}, run 0 ${c.fastest.matches}`,
-        );
-      }
-      if (c.fastest === undefined || timed.seconds < c.fastest.seconds) c.fastest = timed;
-    }
-  }
 }
 
 /**
@@ -152,10 +80,6 @@ function measureCondition(condition: Condition, events: readonly ClickEvent[]): 
   // Using the result keeps the loop from being optimised away.
   if (hits <= 0 || hits >= CONDITION_EVALS) throw new Error(`Unexpected hit count ${hits}`);
   return CONDITION_EVALS / seconds;
-}
-
-function print(name: string, value: string | number): void {
-  console.log(`${name}: ${value}`);
 }
 
 function main(): void {
