@@ -4,8 +4,10 @@
  * @module
  */
 
-import type { GenerateOptions } from "./_events.ts";
-import { readCount } from "./_race.ts";
+import { KeyedOperator, type PatternDefinition } from "../engine/mod.ts";
+import { type ClickEvent, type GenerateOptions, keyOf } from "./_events.ts";
+import { HandwrittenRule1 } from "./_handwritten.ts";
+import { readCount, type Timed } from "./_race.ts";
 
 /** The quick start's Rule 1 `pattern` column, verbatim from its INSERT statement. */
 export const RULE_1_PATTERN =
@@ -21,3 +23,28 @@ export const STREAM: GenerateOptions = {
   viewProbability: 0.7,
   seed: 20220901,
 };
+
+/** One run of the engine over `events`, timed, on fresh state. */
+export function runEngine(definition: PatternDefinition, events: readonly ClickEvent[]): Timed {
+  const operator = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
+  operator.setRule({ id: "1", version: 1 }, definition);
+  let matches = 0;
+  const start = performance.now();
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    matches += operator.processElement(keyOf(e), e, e.eventTime).matches.length;
+  }
+  return { seconds: (performance.now() - start) / 1000, matches };
+}
+
+/** One run of the hand-written counter over `events`, timed, on fresh state. */
+export function runHandwritten(events: readonly ClickEvent[]): Timed {
+  const matcher = new HandwrittenRule1();
+  let matches = 0;
+  const start = performance.now();
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (matcher.process(keyOf(e), e.action)) matches++;
+  }
+  return { seconds: (performance.now() - start) / 1000, matches };
+}

@@ -13,35 +13,11 @@
 import { type Condition, KeyedOperator, type PatternDefinition } from "../engine/mod.ts";
 import { compileCondition, compileRule, DEFAULT_CONDITION_REGISTRY } from "../rules/mod.ts";
 import { type ClickEvent, eventStream, generateEvents, keyOf } from "./_events.ts";
-import { HandwrittenRule1 } from "./_handwritten.ts";
-import { type Contender, findGc, print, race, type Timed } from "./_race.ts";
+import { type Contender, findGc, print, race } from "./_race.ts";
 import { selfCheck } from "./_self_check.ts";
-import { EVENTS, RULE_1_PATTERN, STREAM } from "./_workload.ts";
+import { EVENTS, RULE_1_PATTERN, runEngine, runHandwritten, STREAM } from "./_workload.ts";
 
 const CONDITION_EVALS = 50_000_000;
-
-function runEngine(definition: PatternDefinition, events: readonly ClickEvent[]): Timed {
-  const operator = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
-  operator.setRule({ id: "1", version: 1 }, definition);
-  let matches = 0;
-  const start = performance.now();
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    matches += operator.processElement(keyOf(e), e, e.eventTime).matches.length;
-  }
-  return { seconds: (performance.now() - start) / 1000, matches };
-}
-
-function runHandwritten(events: readonly ClickEvent[]): Timed {
-  const matcher = new HandwrittenRule1();
-  let matches = 0;
-  const start = performance.now();
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    if (matcher.process(keyOf(e), e.action)) matches++;
-  }
-  return { seconds: (performance.now() - start) / 1000, matches };
-}
 
 /**
  * Heap held by the state a full run leaves behind, per live partial match. Events come from the

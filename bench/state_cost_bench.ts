@@ -9,29 +9,15 @@
  * @module
  */
 
-import { KeyedOperator, type PatternDefinition } from "../engine/mod.ts";
 import { compileRule } from "../rules/mod.ts";
 import { type ClickEvent, generateEvents, keyOf } from "./_events.ts";
-import { HandwrittenRule1 } from "./_handwritten.ts";
 import { type Contender, print, race, type Timed } from "./_race.ts";
 import { checkReports } from "./_self_check.ts";
 import { type ReportingMatcher, RunObjects, RunsInline, ViewsSinceMatch } from "./_state_models.ts";
-import { EVENTS, RULE_1_PATTERN, STREAM } from "./_workload.ts";
+import { EVENTS, RULE_1_PATTERN, runEngine, runHandwritten, STREAM } from "./_workload.ts";
 
 /** Events over which every reporting matcher is compared with the engine, match by match. */
 const CHECKED_EVENTS = 200_000;
-
-function runEngine(definition: PatternDefinition, events: readonly ClickEvent[]): Timed {
-  const operator = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
-  operator.setRule({ id: "1", version: 1 }, definition);
-  let matches = 0;
-  const start = performance.now();
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    matches += operator.processElement(keyOf(e), e, e.eventTime).matches.length;
-  }
-  return { seconds: (performance.now() - start) / 1000, matches };
-}
 
 function runReporting(matcher: ReportingMatcher, events: readonly ClickEvent[]): Timed {
   let matches = 0;
@@ -39,17 +25,6 @@ function runReporting(matcher: ReportingMatcher, events: readonly ClickEvent[]):
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     if (matcher.process(keyOf(e), e, i) !== null) matches++;
-  }
-  return { seconds: (performance.now() - start) / 1000, matches };
-}
-
-function runCounter(events: readonly ClickEvent[]): Timed {
-  const matcher = new HandwrittenRule1();
-  let matches = 0;
-  const start = performance.now();
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    if (matcher.process(keyOf(e), e.action)) matches++;
   }
   return { seconds: (performance.now() - start) / 1000, matches };
 }
@@ -69,7 +44,7 @@ function main(): void {
     { label: "run_objects", run: (e) => runReporting(new RunObjects(), e) },
     { label: "runs_inline", run: (e) => runReporting(new RunsInline(), e) },
     { label: "views", run: (e) => runReporting(new ViewsSinceMatch(), e) },
-    { label: "handwritten", run: runCounter },
+    { label: "handwritten", run: runHandwritten },
   ];
   race(events, contenders);
   const rates = new Map<string, number>();
