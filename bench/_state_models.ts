@@ -1,7 +1,8 @@
 /**
- * Rule 1 written by hand three more ways, each keeping more of the state Flink's model keeps, to
+ * Rule 1 written by hand four more ways, each keeping more of the state Flink's model keeps, to
  * measure what that state costs before any NFA logic: the views a match reports, then Flink's
- * runs with their paths, laid out as the engine lays them out and with their counters inline.
+ * runs with their paths, laid out as the engine lays them out, with their counters inline, and
+ * inline with one path node per event that all runs taking it share.
  *
  * All of them report the events of each match, as the engine does, and rely on what
  * `_handwritten.ts` explains: a key's runs are its views since the last match, the earliest has
@@ -183,6 +184,84 @@ export class RunsInline implements ReportingMatcher {
     else if (n === 2) runs.v2 = 1, runs.p2 = path;
     else if (n === 3) runs.v3 = 1, runs.p3 = path;
     else (runs.rest ??= []).push(1, path);
+    runs.size++;
+    return null;
+  }
+}
+
+/**
+ * A key's runs with their view counts, the latest nodes of their paths and their first records in
+ * fields, in start order, and the latest node the key took.
+ */
+class SharedPathRuns {
+  v0 = 0;
+  v1 = 0;
+  v2 = 0;
+  v3 = 0;
+  n0: PathNode | null = null;
+  n1: PathNode | null = null;
+  n2: PathNode | null = null;
+  n3: PathNode | null = null;
+  s0: EventRecord | null = null;
+  s1: EventRecord | null = null;
+  s2: EventRecord | null = null;
+  s3: EventRecord | null = null;
+  /** Runs from the fifth on, as `[views, node, start]` triples. */
+  rest: (number | PathNode | EventRecord)[] | null = null;
+  size = 0;
+  latest: PathNode | null = null;
+  taken = 0;
+}
+
+/**
+ * Flink's runs inline, with path nodes shared: runs that take the same event under the same
+ * pattern after the same node get one node between them, and a run that starts on an event shares
+ * the node others take it with. A run's path is then the chain from its node back to its first
+ * record, since every node on it after that record is an event the run took. In Rule 1 every run
+ * takes every view, so a view costs one record and one node however many runs a key has.
+ */
+export class SharedPaths implements ReportingMatcher {
+  readonly #keys = new Map<string, SharedPathRuns>();
+
+  process(key: string, event: ClickEvent, sequence: number): ClickEvent[] | null {
+    let runs = this.#keys.get(key);
+    if (runs === undefined) {
+      if (event.action !== 0) return null;
+      this.#keys.set(key, runs = new SharedPathRuns());
+    }
+    if (runs.size > 0 && runs.v0 >= MIN_VIEWS && event.action !== 1) {
+      this.#keys.delete(key);
+      const match: ClickEvent[] = [];
+      for (let node = runs.n0; node !== null; node = node.previous) {
+        match.push(node.last.event);
+        if (node.last === runs.s0) break;
+      }
+      match.reverse();
+      match.push(event);
+      return match;
+    }
+    if (event.action !== 0) return null;
+    const order = runs.taken++;
+    const last = { event, timestamp: event.eventTime, id: order, sequence, order };
+    const node = { last, previous: runs.latest };
+    runs.latest = node;
+    const n = runs.size;
+    if (n > 0) runs.v0++, runs.n0 = node;
+    if (n > 1) runs.v1++, runs.n1 = node;
+    if (n > 2) runs.v2++, runs.n2 = node;
+    if (n > 3) runs.v3++, runs.n3 = node;
+    const rest = runs.rest;
+    if (n > 4) {
+      for (let i = 0; i < rest!.length; i += 3) {
+        rest![i] = (rest![i] as number) + 1;
+        rest![i + 1] = node;
+      }
+    }
+    if (n === 0) runs.v0 = 1, runs.n0 = node, runs.s0 = last;
+    else if (n === 1) runs.v1 = 1, runs.n1 = node, runs.s1 = last;
+    else if (n === 2) runs.v2 = 1, runs.n2 = node, runs.s2 = last;
+    else if (n === 3) runs.v3 = 1, runs.n3 = node, runs.s3 = last;
+    else (runs.rest ??= []).push(1, node, last);
     runs.size++;
     return null;
   }

@@ -1,5 +1,5 @@
 /**
- * What Flink's per-run state costs on Rule 1 before any NFA logic: the engine against four
+ * What Flink's per-run state costs on Rule 1 before any NFA logic: the engine against five
  * matchers written by hand for Rule 1 alone, from the bare counter of `engine_bench.ts` to Flink's
  * runs with their paths (`_state_models.ts`). All but the counter report the events of each match,
  * checked against the engine's before timing. Prints `name: value` lines; see BENCHMARKS.md.
@@ -13,7 +13,13 @@ import { compileRule } from "../rules/mod.ts";
 import { type ClickEvent, generateEvents, keyOf } from "./_events.ts";
 import { type Contender, print, race, type Timed } from "./_race.ts";
 import { checkReports } from "./_self_check.ts";
-import { type ReportingMatcher, RunObjects, RunsInline, ViewsSinceMatch } from "./_state_models.ts";
+import {
+  type ReportingMatcher,
+  RunObjects,
+  RunsInline,
+  SharedPaths,
+  ViewsSinceMatch,
+} from "./_state_models.ts";
 import { EVENTS, RULE_1_PATTERN, runEngine, runHandwritten, STREAM } from "./_workload.ts";
 
 /** Events over which every reporting matcher is compared with the engine, match by match. */
@@ -34,7 +40,12 @@ function main(): void {
   const events = generateEvents(EVENTS, STREAM);
   const checked = events.slice(0, CHECKED_EVENTS);
   for (
-    const make of [() => new RunObjects(), () => new RunsInline(), () => new ViewsSinceMatch()]
+    const make of [
+      () => new RunObjects(),
+      () => new RunsInline(),
+      () => new SharedPaths(),
+      () => new ViewsSinceMatch(),
+    ]
   ) {
     checkReports(definition, checked, make());
   }
@@ -43,6 +54,7 @@ function main(): void {
     { label: "engine", run: (e) => runEngine(definition, e) },
     { label: "run_objects", run: (e) => runReporting(new RunObjects(), e) },
     { label: "runs_inline", run: (e) => runReporting(new RunsInline(), e) },
+    { label: "shared_paths", run: (e) => runReporting(new SharedPaths(), e) },
     { label: "views", run: (e) => runReporting(new ViewsSinceMatch(), e) },
     { label: "handwritten", run: runHandwritten },
   ];

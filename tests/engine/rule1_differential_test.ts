@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { generateEvents } from "../../bench/_events.ts";
 import { checkReports, selfCheck } from "../../bench/_self_check.ts";
-import { RunObjects, RunsInline, ViewsSinceMatch } from "../../bench/_state_models.ts";
+import { RunObjects, RunsInline, SharedPaths, ViewsSinceMatch } from "../../bench/_state_models.ts";
 import { compileRule } from "../../rules/mod.ts";
 
 Deno.test("KeyedOperator counts the same Rule 1 matches as a hand-written matcher", () => {
@@ -33,7 +33,9 @@ Deno.test("The bench's Rule 1 state models report exactly the engine's matches",
     viewProbability: 0.7,
     seed: 7,
   });
-  for (const matcher of [new RunObjects(), new RunsInline(), new ViewsSinceMatch()]) {
+  for (
+    const matcher of [new RunObjects(), new RunsInline(), new SharedPaths(), new ViewsSinceMatch()]
+  ) {
     const compared = checkReports(definition, events, matcher);
     assert.ok(compared > 1000, `${matcher.constructor.name}: only ${compared} matches compared`);
   }
