@@ -137,7 +137,7 @@ class InlineRuns {
   p2: PathNode | null = null;
   p3: PathNode | null = null;
   /** Runs from the fifth on, as view count and path pairs. */
-  rest: (number | PathNode)[] | null = null;
+  rest: (number | PathNode | EventRecord)[] | null = null;
   size = 0;
   taken = 0;
 }
@@ -157,11 +157,7 @@ export class RunsInline implements ReportingMatcher {
     }
     if (runs.size > 0 && runs.v0 >= MIN_VIEWS && event.action !== 1) {
       this.#keys.delete(key);
-      const match: ClickEvent[] = [];
-      for (let node = runs.p0; node !== null; node = node.previous) match.push(node.last.event);
-      match.reverse();
-      match.push(event);
-      return match;
+      return matchAlong(runs.p0, event);
     }
     if (event.action !== 0) return null;
     const order = runs.taken++;
@@ -190,27 +186,16 @@ export class RunsInline implements ReportingMatcher {
 }
 
 /**
- * A key's runs with their view counts, the latest nodes of their paths and their first records in
- * fields, in start order, and the latest node the key took.
+ * {@link InlineRuns} where `p0`… are the latest nodes of shared paths, with the runs' first records
+ * (where a walk back along a shared path stops) and the latest node the key took; `rest` holds
+ * `[views, node, start]` triples.
  */
-class SharedPathRuns {
-  v0 = 0;
-  v1 = 0;
-  v2 = 0;
-  v3 = 0;
-  n0: PathNode | null = null;
-  n1: PathNode | null = null;
-  n2: PathNode | null = null;
-  n3: PathNode | null = null;
+class SharedPathRuns extends InlineRuns {
   s0: EventRecord | null = null;
   s1: EventRecord | null = null;
   s2: EventRecord | null = null;
   s3: EventRecord | null = null;
-  /** Runs from the fifth on, as `[views, node, start]` triples. */
-  rest: (number | PathNode | EventRecord)[] | null = null;
-  size = 0;
   latest: PathNode | null = null;
-  taken = 0;
 }
 
 /**
@@ -231,14 +216,9 @@ export class SharedPaths implements ReportingMatcher {
     }
     if (runs.size > 0 && runs.v0 >= MIN_VIEWS && event.action !== 1) {
       this.#keys.delete(key);
-      const match: ClickEvent[] = [];
-      for (let node = runs.n0; node !== null; node = node.previous) {
-        match.push(node.last.event);
-        if (node.last === runs.s0) break;
-      }
-      match.reverse();
-      match.push(event);
-      return match;
+      // In general the walk stops at the run's first record (`s0`); the earliest run of Rule 1 has
+      // taken every view since the key's last match, so its path is the whole chain.
+      return matchAlong(runs.p0, event);
     }
     if (event.action !== 0) return null;
     const order = runs.taken++;
@@ -246,10 +226,10 @@ export class SharedPaths implements ReportingMatcher {
     const node = { last, previous: runs.latest };
     runs.latest = node;
     const n = runs.size;
-    if (n > 0) runs.v0++, runs.n0 = node;
-    if (n > 1) runs.v1++, runs.n1 = node;
-    if (n > 2) runs.v2++, runs.n2 = node;
-    if (n > 3) runs.v3++, runs.n3 = node;
+    if (n > 0) runs.v0++, runs.p0 = node;
+    if (n > 1) runs.v1++, runs.p1 = node;
+    if (n > 2) runs.v2++, runs.p2 = node;
+    if (n > 3) runs.v3++, runs.p3 = node;
     const rest = runs.rest;
     if (n > 4) {
       for (let i = 0; i < rest!.length; i += 3) {
@@ -257,12 +237,21 @@ export class SharedPaths implements ReportingMatcher {
         rest![i + 1] = node;
       }
     }
-    if (n === 0) runs.v0 = 1, runs.n0 = node, runs.s0 = last;
-    else if (n === 1) runs.v1 = 1, runs.n1 = node, runs.s1 = last;
-    else if (n === 2) runs.v2 = 1, runs.n2 = node, runs.s2 = last;
-    else if (n === 3) runs.v3 = 1, runs.n3 = node, runs.s3 = last;
+    if (n === 0) runs.v0 = 1, runs.p0 = node, runs.s0 = last;
+    else if (n === 1) runs.v1 = 1, runs.p1 = node, runs.s1 = last;
+    else if (n === 2) runs.v2 = 1, runs.p2 = node, runs.s2 = last;
+    else if (n === 3) runs.v3 = 1, runs.p3 = node, runs.s3 = last;
     else (runs.rest ??= []).push(1, node, last);
     runs.size++;
     return null;
   }
+}
+
+/** A match read back from the latest node of a run's path: its events, then the end event. */
+function matchAlong(latest: PathNode | null, end: ClickEvent): ClickEvent[] {
+  const match: ClickEvent[] = [];
+  for (let node = latest; node !== null; node = node.previous) match.push(node.last.event);
+  match.reverse();
+  match.push(end);
+  return match;
 }
