@@ -27,6 +27,7 @@ import {
 } from "../io/mod.ts";
 import type { ConditionRegistry } from "../rules/mod.ts";
 import { formatMatchLine, toMatchRow } from "./demo_output.ts";
+import { declareJobMetrics } from "./job_metrics.ts";
 import { merge, ticks } from "./merge.ts";
 import type { Metrics } from "./metrics.ts";
 import { PositionTracker } from "./position_tracker.ts";
@@ -234,77 +235,4 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     await rulesIterator.return?.();
     logger.log("info", "job stopped", totals);
   }
-}
-
-function declareJobMetrics(
-  metrics: Metrics,
-  parts: {
-    operator: KeyedOperator;
-    registry: RuleRegistry;
-    watermarks: WatermarkTracker;
-    now: () => number;
-    sink: MatchSink | null;
-    source: EventSource;
-  },
-): void {
-  const { operator, registry, watermarks, now, sink, source } = parts;
-  metrics.declare("edgecep_events_in_total", {
-    type: "counter",
-    help: "Records read from the source",
-  });
-  metrics.declare("edgecep_events_malformed_total", {
-    type: "counter",
-    help: "Records skipped as malformed",
-  });
-  metrics.declare("edgecep_events_late_total", {
-    type: "counter",
-    help: "Events dropped as late (event time)",
-  });
-  metrics.declare("edgecep_matches_total", {
-    type: "counter",
-    help: "Matches per rule",
-    label: "rule",
-  });
-  metrics.declare("edgecep_timeouts_total", {
-    type: "counter",
-    help: "Timed-out partial matches per rule",
-    label: "rule",
-  });
-  metrics.declare("edgecep_partial_matches", {
-    type: "gauge",
-    help: "Live partial matches per rule",
-    label: "rule",
-    read: () => operator.partialMatchCounts(),
-  });
-  metrics.declare("edgecep_rule_version", {
-    type: "gauge",
-    help: "Version of each running rule",
-    label: "rule",
-    read: () => new Map(registry.running.map((r) => [r.id, r.version])),
-  });
-  metrics.declare("edgecep_buffered_events", {
-    type: "gauge",
-    help: "Events waiting for the watermark",
-    read: () => operator.bufferedEvents,
-  });
-  metrics.declare("edgecep_watermark_ms", {
-    type: "gauge",
-    help: "Current event-time watermark",
-    read: () => watermarks.watermark,
-  });
-  metrics.declare("edgecep_watermark_lag_ms", {
-    type: "gauge",
-    help: "Wall clock minus the watermark",
-    read: () => (watermarks.watermark === -Infinity ? 0 : now() - watermarks.watermark),
-  });
-  metrics.declare("edgecep_consumer_lag", {
-    type: "gauge",
-    help: "Records in the source not yet read (Kafka only)",
-    read: () => (source as { lag?: number }).lag ?? 0,
-  });
-  metrics.declare("edgecep_sink_retries_total", {
-    type: "counter",
-    help: "Retried writes to the match table",
-    read: () => (sink as { retries?: number } | null)?.retries ?? 0,
-  });
 }
