@@ -42,10 +42,11 @@ try {
   let count = 0;
   let bytes = 0;
   let first = 0;
-  for await (const record of source) {
+  for await (const batch of source) {
     if (count === 0) first = performance.now();
-    bytes += record.value?.length ?? 0;
-    if (++count === total) break;
+    for (const value of batch.values) bytes += value?.length ?? 0;
+    count += batch.values.length;
+    if (count >= total) break;
   }
   const consumeMs = performance.now() - first;
   await source.close();

@@ -131,30 +131,34 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
   const tty = Deno.stderr.isTerminal();
   const source = new FileSource(values.get("events")!);
   try {
-    for await (const record of source) {
-      let event;
-      try {
-        event = parseEvent(record.value ?? "", "auto");
-        if (typeof event.eventTime !== "number") throw new TypeError("eventTime is missing");
-      } catch (error) {
-        totals.malformed++;
-        console.error(`line ${Number(record.offset) + 1}: skipped: ${(error as Error).message}`);
-        continue;
-      }
-      totals.events++;
-      const ts = event.eventTime as number;
-      if (explain) {
-        console.log(`read ${formatEvent(event)}${eventTime ? " (waits for the watermark)" : ""}`);
-      }
-      emit(operator.processElement(`${event.id},${event.productionId}`, event, ts));
-      if (eventTime) {
-        watermarks.observe("file", ts, 0);
-        emit(operator.advanceWatermark(watermarks.update(0)));
-      }
-      if (tty && totals.events % 100_000 === 0) {
-        Deno.stderr.writeSync(
-          new TextEncoder().encode(`\r${totals.events} events, ${totals.matches} matches`),
-        );
+    for await (const batch of source) {
+      for (const [i, value] of batch.values.entries()) {
+        let event;
+        try {
+          event = parseEvent(value ?? "", "auto");
+          if (typeof event.eventTime !== "number") throw new TypeError("eventTime is missing");
+        } catch (error) {
+          totals.malformed++;
+          console.error(
+            `line ${Number(batch.offsets[i]) + 1}: skipped: ${(error as Error).message}`,
+          );
+          continue;
+        }
+        totals.events++;
+        const ts = event.eventTime as number;
+        if (explain) {
+          console.log(`read ${formatEvent(event)}${eventTime ? " (waits for the watermark)" : ""}`);
+        }
+        emit(operator.processElement(`${event.id},${event.productionId}`, event, ts));
+        if (eventTime) {
+          watermarks.observe("file", ts, 0);
+          emit(operator.advanceWatermark(watermarks.update(0)));
+        }
+        if (tty && totals.events % 100_000 === 0) {
+          Deno.stderr.writeSync(
+            new TextEncoder().encode(`\r${totals.events} events, ${totals.matches} matches`),
+          );
+        }
       }
     }
   } finally {

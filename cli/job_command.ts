@@ -19,6 +19,7 @@ import {
   SqliteMatchSink,
   SqliteRuleStore,
   SqlMatchSink,
+  writeStdoutLines,
 } from "../io/mod.ts";
 import { DEFAULT_CONDITION_REGISTRY, loadConditionClasses } from "../rules/mod.ts";
 import {
@@ -33,8 +34,8 @@ import {
 
 /** Options for {@link runJobCommand}. */
 export interface JobCommandOptions {
-  /** Where match lines go; stdout by default. */
-  readonly print?: (line: string) => void;
+  /** Where each batch's match lines go; stdout by default. */
+  readonly print?: (lines: readonly string[]) => void | Promise<void>;
   /** Stops the job; SIGINT/SIGTERM by default. */
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
@@ -153,7 +154,7 @@ export async function runJobCommand(
       eventFormat: flags.eventFormat,
       logger,
       metrics,
-      print: options.print ?? ((line) => console.log(line)),
+      print: options.print ?? writeStdoutLines,
       signal,
       conditions,
     });

@@ -12,15 +12,25 @@ export interface SourcePosition {
   readonly offset: string;
 }
 
-/** One raw message, not yet parsed into an event. */
-export interface SourceRecord extends SourcePosition {
-  readonly value: string | null;
-  /** The log's own timestamp in milliseconds, used when the event carries none. */
-  readonly timestamp: number;
+/**
+ * What one fetch returned for one partition: raw records, not yet parsed into events, in offset
+ * order. The records are parallel arrays so that a batch of thousands is three objects, not
+ * thousands.
+ */
+export interface SourceBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** Each record's value; `null` for a message without one. */
+  readonly values: readonly (string | null)[];
+  /** `offsets[i]` is the offset of `values[i]`. */
+  readonly offsets: readonly string[];
 }
 
-/** A source of raw records that can commit positions once their effects are durable. */
-export interface EventSource extends AsyncIterable<SourceRecord> {
+/**
+ * A source of raw records, one item per fetch, that can commit positions once their effects are
+ * durable.
+ */
+export interface EventSource extends AsyncIterable<SourceBatch> {
   /**
    * Marks each position as fully handled: on restart the source resumes after it.
    * @param positions the last handled record of each partition

@@ -6,7 +6,7 @@
 
 import { abortable } from "./_abortable.ts";
 import { pause } from "./backoff.ts";
-import type { EventSource, SourcePosition, SourceRecord } from "./event_source.ts";
+import type { EventSource, SourceBatch, SourcePosition } from "./event_source.ts";
 import { type Logger, SILENT_LOGGER } from "./logger.ts";
 
 /** Options for {@link FileSource}. */
@@ -57,10 +57,6 @@ const TRAILING_COMMENT = /\s#[^"]*$/;
  * blank and comment lines, so that it can be found in an editor. `value` is the line without its
  * line ending, surrounding spaces and trailing comment.
  *
- * `timestamp` is always 0: a file has no log time, and reading time would make a replay give
- * different results from run to run. The quick start's events carry `eventTime`, which is what
- * event-time mode uses.
- *
  * Iterating starts after the last committed line: the one given to {@link FileSource.commit}
  * earlier in this process, or else the one in `offsetFile`. Stdin cannot be re-read, so it always
  * starts at its first line and `offsetFile` only records progress. Lines must be UTF-8; with
@@ -69,9 +65,9 @@ const TRAILING_COMMENT = /\s#[^"]*$/;
  * @example
  * ```ts
  * const source = new FileSource("samples/events_ken.csv");
- * for await (const record of source) {
- *   console.log(record.offset, record.value);
- *   await source.commit([record]);
+ * for await (const batch of source) {
+ *   console.log(batch.offsets, batch.values);
+ *   await source.commit([{ ...batch, offset: batch.offsets.at(-1)! }]);
  * }
  * ```
  */
@@ -110,35 +106,41 @@ export class FileSource implements EventSource {
   }
 
   /**
-   * Yields one record per line after the last committed one, until the end of the input (or,
-   * with `follow`, until {@link FileSource.close}).
+   * Yields the lines after the last committed one, as batches of the lines read together (with
+   * `delayMs`, one line a batch), until the end of the input (or, with `follow`, until
+   * {@link FileSource.close}).
    * @returns the records in line order
    * @throws {Deno.errors.NotFound} if the file does not exist
    * @throws {SyntaxError} if `offsetFile` exists but does not hold this source's position
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<SourceRecord, void, undefined> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<SourceBatch, void, undefined> {
     const signal = this.#closing.signal;
     await this.#loadOffsetFile();
     const stdin = this.#path === "-";
     const file = stdin ? undefined : await Deno.open(this.#path, { read: true });
     const reader: Reader = file ?? Deno.stdin;
     const skipThrough = stdin ? -1 : this.#committed;
+    const paced = this.#delayMs > 0;
     let first = true;
     try {
-      for await (const [lineNumber, line] of this.#lines(reader, !stdin && this.#follow)) {
-        if (lineNumber <= skipThrough) continue;
-        const value = this.#clean(line);
-        if (value === undefined) continue;
-        if (!first && this.#delayMs > 0 && !await pause(this.#delayMs, signal)) return;
-        first = false;
+      for await (const lines of this.#lines(reader, !stdin && this.#follow)) {
+        let values: string[] = [];
+        let offsets: string[] = [];
+        for (const [lineNumber, line] of lines) {
+          if (lineNumber <= skipThrough) continue;
+          const value = this.#clean(line);
+          if (value === undefined) continue;
+          values.push(value);
+          offsets.push(String(lineNumber));
+          if (!paced) continue;
+          if (!first && !await pause(this.#delayMs, signal)) return;
+          first = false;
+          yield { topic: this.topic, partition: PARTITION, values, offsets };
+          values = [];
+          offsets = [];
+        }
         if (signal.aborted) return;
-        yield {
-          topic: this.topic,
-          partition: PARTITION,
-          offset: String(lineNumber),
-          value,
-          timestamp: 0,
-        };
+        if (values.length > 0) yield { topic: this.topic, partition: PARTITION, values, offsets };
       }
     } finally {
       file?.close();
@@ -219,8 +221,11 @@ export class FileSource implements EventSource {
     });
   }
 
-  /** Splits the input into numbered lines; a last line without a line ending counts at EOF. */
-  async *#lines(reader: Reader, follow: boolean): AsyncGenerator<[number, string]> {
+  /**
+   * Splits the input into numbered lines, yielded as the lines of one read; a last line without a
+   * line ending counts at EOF.
+   */
+  async *#lines(reader: Reader, follow: boolean): AsyncGenerator<[number, string][]> {
     const signal = this.#closing.signal;
     const decoder = new TextDecoder();
     const buffer = new Uint8Array(64 * 1024);
@@ -240,15 +245,17 @@ export class FileSource implements EventSource {
           continue;
         }
         pending += decoder.decode();
-        if (pending !== "") yield [lineNumber, pending.replace(/\r$/, "")];
+        if (pending !== "") yield [[lineNumber, pending.replace(/\r$/, "")]];
         return;
       }
       pending += decoder.decode(buffer.subarray(0, read), { stream: true });
-      let newline: number;
-      while ((newline = pending.indexOf("\n")) >= 0) {
-        yield [lineNumber++, pending.slice(0, newline).replace(/\r$/, "")];
-        pending = pending.slice(newline + 1);
+      const lines: [number, string][] = [];
+      let start = 0;
+      for (let newline; (newline = pending.indexOf("\n", start)) >= 0; start = newline + 1) {
+        lines.push([lineNumber++, pending.slice(start, newline).replace(/\r$/, "")]);
       }
+      pending = pending.slice(start);
+      if (lines.length > 0) yield lines;
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 
 import { type Consumer, type EachBatchPayload, Kafka, type logCreator, logLevel } from "kafkajs";
-import type { EventSource, SourcePosition, SourceRecord } from "./event_source.ts";
+import type { EventSource, SourceBatch, SourcePosition } from "./event_source.ts";
 import type { Logger } from "./logger.ts";
 import { backoffDelay, type BackoffOptions, sleep } from "./backoff.ts";
 
@@ -27,7 +27,10 @@ export interface KafkaSourceOptions {
   readonly heartbeatInterval?: number;
   /** How long the broker may hold a fetch that has no data; default 500. */
   readonly maxWaitTimeInMs?: number;
-  /** Records fetched but not yet pulled by the iterator; fetching pauses beyond. Default 10 000. */
+  /**
+   * Records fetched but not yet pulled by the iterator; fetching pauses once they reach it (one
+   * fetch may overshoot it). Default 10 000.
+   */
   readonly queueCapacity?: number;
   /** Delays between reconnect attempts. */
   readonly backoff?: BackoffOptions;
@@ -48,9 +51,9 @@ export class KafkaSource implements EventSource {
   readonly #tickMs: number;
   readonly #abort = new AbortController();
   readonly #closed = Promise.withResolvers<void>();
-  // Records not yet pulled start at #head; a compacted array is enough at this size.
-  #queue: (SourceRecord | undefined)[] = [];
-  #head = 0;
+  /** Batches fetched but not yet pulled, oldest first, and the records they hold. */
+  #queue: SourceBatch[] = [];
+  #queuedRecords = 0;
   #wakeReader: (() => void) | undefined;
   #wakeWriter: (() => void) | undefined;
   /** For each partition still owned, the offset of the last record queued. */
@@ -89,10 +92,11 @@ export class KafkaSource implements EventSource {
   }
 
   /**
-   * Yields records in offset order within each partition, until {@link close}.
+   * Yields what each fetch returned, one batch per partition, in offset order within each
+   * partition, until {@link close}.
    * @throws {TypeError} if the source is already being iterated
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<SourceRecord> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<SourceBatch> {
     if (this.#iterating) {
       throw new TypeError(`Cannot iterate Kafka source "${this.#options.topic}" twice at once`);
     }
@@ -100,8 +104,8 @@ export class KafkaSource implements EventSource {
     this.#supervisor ??= this.#supervise();
     try {
       while (!this.#abort.signal.aborted) {
-        const record = this.#shift();
-        if (record !== undefined) yield record;
+        const batch = this.#shift();
+        if (batch !== undefined) yield batch;
         else await new Promise<void>((resolve) => this.#wakeReader = resolve);
       }
     } finally {
@@ -114,7 +118,7 @@ export class KafkaSource implements EventSource {
    * the next offset to hand out, plus what waits in the internal queue.
    */
   get lag(): number {
-    let lag = this.#queue.length - this.#head;
+    let lag = this.#queuedRecords;
     for (const [partition, end] of this.#highWatermarks) {
       const last = this.#lastQueued.get(partition);
       const next = last === undefined ? 0n : BigInt(last) + 1n;
@@ -158,7 +162,7 @@ export class KafkaSource implements EventSource {
     if (!this.#abort.signal.aborted) {
       this.#abort.abort();
       this.#queue = [];
-      this.#head = 0;
+      this.#queuedRecords = 0;
       this.#wake();
       await this.#flush();
       this.#closed.resolve();
@@ -261,8 +265,8 @@ export class KafkaSource implements EventSource {
     const assigned = new Set(partitions);
     // A rejoin restarts fetching at the committed offsets. Records already queued are skipped
     // when fetched again; those of partitions lost to another member are left to it.
-    this.#queue = this.#queue.slice(this.#head).filter((r) => r && assigned.has(r.partition));
-    this.#head = 0;
+    this.#queue = this.#queue.filter((b) => assigned.has(b.partition));
+    this.#queuedRecords = this.#queue.reduce((n, b) => n + b.values.length, 0);
     this.#skipThrough = new Map();
     // #pending only holds partitions of #lastQueued (see commit()).
     for (const [partition, last] of this.#lastQueued) {
@@ -281,73 +285,59 @@ export class KafkaSource implements EventSource {
 
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-    const { topic, partition } = batch;
+    const { topic, partition, messages } = batch;
     this.#highWatermarks.set(partition, BigInt(batch.highWatermark));
-    const skipThrough = this.#skipThrough.get(partition);
-    let queued: string | undefined;
-    let handled: string | undefined;
-    // Resolving moves kafkajs' fetch position. It parses a Long, so it is done before each
-    // pause and at the end rather than per message; a batch left early resumes after `handled`.
-    const resolveHandled = () => {
-      if (handled !== undefined) resolveOffset(handled);
-      if (queued !== undefined) this.#lastQueued.set(partition, queued);
-    };
-    try {
+    if (messages.length === 0) return;
+    // Backpressure: hold this batch, and so the next fetch, until the iterator has pulled enough.
+    while (this.#queuedRecords >= this.#capacity) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.#tickMs);
+        this.#wakeWriter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wakeWriter = undefined;
       if (this.#abort.signal.aborted || !isRunning() || isStale()) return;
-      for (const message of batch.messages) {
-        if (skipThrough !== undefined && BigInt(message.offset) <= skipThrough) {
-          handled = message.offset;
-          continue;
-        }
-        // Backpressure: hold this batch, and so the next fetch, until the iterator pulls.
-        while (this.#queue.length - this.#head >= this.#capacity) {
-          resolveHandled();
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, this.#tickMs);
-            this.#wakeWriter = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.#wakeWriter = undefined;
-          if (this.#abort.signal.aborted || !isRunning() || isStale()) return;
-          // Keeps the membership alive while blocked; throws if the group is rebalancing.
-          await heartbeat();
-        }
-        this.#queue.push({
-          topic,
-          partition,
-          offset: message.offset,
-          value: message.value === null ? null : message.value.toString("utf8"),
-          timestamp: Number(message.timestamp),
-        });
-        queued = handled = message.offset;
-        this.#wakeReader?.();
-        this.#wakeReader = undefined;
+      // Keeps the membership alive while blocked; throws if the group is rebalancing.
+      await heartbeat();
+    }
+    if (this.#abort.signal.aborted || !isRunning() || isStale()) return;
+    const skipThrough = this.#skipThrough.get(partition);
+    let first = 0;
+    if (skipThrough !== undefined) {
+      while (first < messages.length && BigInt(messages[first]!.offset) <= skipThrough) first++;
+      if (BigInt(batch.lastOffset()) >= skipThrough) this.#skipThrough.delete(partition);
+    }
+    const count = messages.length - first;
+    if (count > 0) {
+      const values = new Array<string | null>(count);
+      const offsets = new Array<string>(count);
+      for (let i = 0; i < count; i++) {
+        const message = messages[first + i]!;
+        values[i] = message.value === null ? null : message.value.toString("utf8");
+        offsets[i] = message.offset;
       }
-    } finally {
-      resolveHandled();
+      this.#queue.push({ topic, partition, values, offsets });
+      this.#queuedRecords += count;
+      this.#lastQueued.set(partition, offsets[count - 1]!);
+      this.#wakeReader?.();
+      this.#wakeReader = undefined;
     }
-    if (skipThrough !== undefined && BigInt(batch.lastOffset()) >= skipThrough) {
-      this.#skipThrough.delete(partition);
-    }
+    // Resolving moves kafkajs' fetch position only; commit() alone writes to the group.
+    resolveOffset(messages[messages.length - 1]!.offset);
   }
 
-  #shift(): SourceRecord | undefined {
-    const record = this.#queue[this.#head];
-    if (record === undefined) return undefined;
-    this.#queue[this.#head++] = undefined;
-    // At most #capacity records are live, so compacting at that point keeps the array bounded.
-    if (this.#head === this.#queue.length || this.#head >= this.#capacity) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
-    // Wake the writer at half capacity, not at each pull, so blocked batches resume in bulk.
-    if (this.#wakeWriter && this.#queue.length - this.#head <= this.#capacity / 2) {
+  #shift(): SourceBatch | undefined {
+    const batch = this.#queue.shift();
+    if (batch === undefined) return undefined;
+    this.#queuedRecords -= batch.values.length;
+    // Wake the writer at half capacity, not at each pull, so blocked fetches resume in bulk.
+    if (this.#wakeWriter && this.#queuedRecords <= this.#capacity / 2) {
       this.#wakeWriter();
       this.#wakeWriter = undefined;
     }
-    return record;
+    return batch;
   }
 
   #wake(): void {

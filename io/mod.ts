@@ -15,11 +15,12 @@
 export * from "./backoff.ts";
 export { DirectoryRuleStore, type DirectoryRuleStoreOptions } from "./directory_rule_store.ts";
 export { type EventFormat, parseEvent } from "./event_format.ts";
-export type { EventSource, SourcePosition, SourceRecord } from "./event_source.ts";
+export type { EventSource, SourceBatch, SourcePosition } from "./event_source.ts";
 export { FileSource, type FileSourceOptions } from "./file_source.ts";
 export { type JdbcConfig, parseJdbcUrl, redactJdbcUrl } from "./jdbc_url.ts";
 export { KafkaSource, type KafkaSourceOptions } from "./kafka_source.ts";
 export * from "./logger.ts";
+export { writeStdoutLines } from "./stdout_lines.ts";
 export { type MatchRow, type MatchSink, SinkWriteError } from "./match_sink.ts";
 export { type MetricsRenderer, serveMetrics, type ServeMetricsOptions } from "./metrics_server.ts";
 export { SqlMatchSink, type SqlMatchSinkOptions } from "./mysql_match_sink.ts";

@@ -12,9 +12,17 @@ export interface MergeOptions {
   readonly signal?: AbortSignal;
 }
 
+type Arrival<T> =
+  | { readonly index: number; readonly result: IteratorResult<T> }
+  | { readonly index: number; readonly error: unknown };
+
 /**
  * Yields items from every iterable as they arrive; ends when all have ended or the signal
- * aborts. Returning early (break) closes every iterator.
+ * aborts, and throws what an input throws. Returning early (break) closes every iterator.
+ *
+ * Each input has at most one `next()` in flight, with one reaction on it, and arrivals wait in a
+ * queue: nothing is retained per item, unlike a `Promise.race` over a promise that stays pending
+ * (each race leaves a reaction on every promise it was given).
  * @param iterables the inputs
  * @param options cancellation
  */
@@ -22,32 +30,52 @@ export async function* merge<T>(
   iterables: readonly AsyncIterable<T>[],
   options: MergeOptions = {},
 ): AsyncGenerator<T> {
+  const { signal } = options;
   const iterators = iterables.map((it) => it[Symbol.asyncIterator]());
-  type Next = { index: number; result: IteratorResult<T> };
-  const pending = new Map<number, Promise<Next>>();
-  const aborted = new Promise<null>((resolve) => {
-    if (options.signal?.aborted) resolve(null);
-    options.signal?.addEventListener("abort", () => resolve(null), { once: true });
-  });
-  const pull = (index: number) =>
-    pending.set(index, iterators[index]!.next().then((result) => ({ index, result })));
-  iterators.forEach((_, i) => pull(i));
+  const arrivals: Arrival<T>[] = [];
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  const pull = (index: number) => {
+    iterators[index]!.next().then(
+      (result) => {
+        arrivals.push({ index, result });
+        notify();
+      },
+      (error) => {
+        arrivals.push({ index, error });
+        notify();
+      },
+    );
+  };
+  signal?.addEventListener("abort", notify);
+  const ended = new Set<number>();
   try {
-    while (pending.size > 0) {
-      const next = await Promise.race([...pending.values(), aborted]);
-      if (next === null) return;
-      const { index, result } = next;
-      if (result.done) {
-        pending.delete(index);
+    iterators.forEach((_, i) => pull(i));
+    while (ended.size < iterators.length && !signal?.aborted) {
+      const arrival = arrivals.shift();
+      if (arrival === undefined) {
+        await new Promise<void>((resolve) => wake = resolve);
         continue;
       }
-      pull(index);
-      yield result.value;
+      if ("error" in arrival) {
+        ended.add(arrival.index);
+        throw arrival.error;
+      }
+      if (arrival.result.done) {
+        ended.add(arrival.index);
+        continue;
+      }
+      pull(arrival.index);
+      yield arrival.result.value;
     }
   } finally {
+    signal?.removeEventListener("abort", notify);
     // An iterator still waiting in next() may not settle return() until it yields (a source
     // waiting for records), so do not wait for those.
-    for (const [i, it] of iterators.entries()) if (pending.has(i)) it.return?.()?.catch(() => {});
+    for (const [i, it] of iterators.entries()) if (!ended.has(i)) it.return?.()?.catch(() => {});
   }
 }
 
@@ -57,15 +85,23 @@ export async function* merge<T>(
  * @param signal stops the ticks
  */
 export async function* ticks(ms: number, signal: AbortSignal): AsyncGenerator<void> {
-  while (!signal.aborted) {
-    const aborted = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), ms);
-      signal.addEventListener("abort", () => {
-        clearTimeout(timer);
-        resolve(true);
-      }, { once: true });
-    });
-    if (aborted) return;
-    yield;
+  let wake: (() => void) | null = null;
+  const onAbort = () => wake?.();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    while (!signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+      if (signal.aborted) return;
+      yield;
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
   }
 }

@@ -6,42 +6,41 @@
  * @module
  */
 
-import type { SourcePosition } from "../io/mod.ts";
+import type { SourceBatch, SourcePosition } from "../io/mod.ts";
+
+interface TrackedBatch {
+  readonly offsets: readonly string[];
+  /** The operator sequence of each record's event, non-decreasing. */
+  readonly sequences: Float64Array;
+}
 
 interface PartitionQueue {
   readonly topic: string;
   readonly partition: number;
-  /** Parallel arrays from `head`: operator sequence and offset of each tracked record. */
-  sequences: number[];
-  offsets: string[];
+  /** Batches not yet wholly released, oldest first; the first is released up to `head`. */
+  readonly batches: TrackedBatch[];
   head: number;
 }
 
-/** Tracks positions per partition in arrival order. */
+/** Tracks positions per partition, a batch at a time. */
 export class PositionTracker {
   readonly #partitions = new Map<string, PartitionQueue>();
 
   /**
-   * Remembers a record.
-   * @param position where it came from
-   * @param sequence the operator sequence of its event; a record that produced no event (it was
-   *   malformed) passes the sequence of the event before it, so it is done no earlier than that
+   * Remembers a batch of records.
+   * @param batch where the records came from
+   * @param sequences the operator sequence of each record's event; a record that produced no
+   *   event (it was malformed) has the sequence of the event before it, so it is done no earlier
+   *   than that
    */
-  track(position: SourcePosition, sequence: number): void {
-    const id = `${position.topic}\u0000${position.partition}`;
+  track(batch: SourceBatch, sequences: Float64Array): void {
+    const id = `${batch.topic}\u0000${batch.partition}`;
     let queue = this.#partitions.get(id);
     if (queue === undefined) {
-      queue = {
-        topic: position.topic,
-        partition: position.partition,
-        sequences: [],
-        offsets: [],
-        head: 0,
-      };
+      queue = { topic: batch.topic, partition: batch.partition, batches: [], head: 0 };
       this.#partitions.set(id, queue);
     }
-    queue.sequences.push(sequence);
-    queue.offsets.push(position.offset);
+    queue.batches.push({ offsets: batch.offsets, sequences });
   }
 
   /**
@@ -52,20 +51,21 @@ export class PositionTracker {
   release(oldestLive: number): SourcePosition[] {
     const positions: SourcePosition[] = [];
     for (const queue of this.#partitions.values()) {
-      let head = queue.head;
-      while (head < queue.sequences.length && queue.sequences[head]! < oldestLive) head++;
-      if (head === queue.head) continue;
-      positions.push({
-        topic: queue.topic,
-        partition: queue.partition,
-        offset: queue.offsets[head - 1]!,
-      });
-      queue.head = head;
-      // Compact now and then so the arrays do not grow without bound.
-      if (head > 4096 && head * 2 > queue.sequences.length) {
-        queue.sequences = queue.sequences.slice(head);
-        queue.offsets = queue.offsets.slice(head);
+      let last: string | undefined;
+      while (queue.batches.length > 0) {
+        const { offsets, sequences } = queue.batches[0]!;
+        let head = queue.head;
+        while (head < sequences.length && sequences[head]! < oldestLive) head++;
+        if (head > queue.head) last = offsets[head - 1];
+        if (head < sequences.length) {
+          queue.head = head;
+          break;
+        }
+        queue.batches.shift();
         queue.head = 0;
+      }
+      if (last !== undefined) {
+        positions.push({ topic: queue.topic, partition: queue.partition, offset: last });
       }
     }
     return positions;
@@ -74,7 +74,10 @@ export class PositionTracker {
   /** Number of records not yet released. */
   get pending(): number {
     let n = 0;
-    for (const q of this.#partitions.values()) n += q.sequences.length - q.head;
+    for (const q of this.#partitions.values()) {
+      for (const b of q.batches) n += b.sequences.length;
+      n -= q.head;
+    }
     return n;
   }
 }

@@ -1,8 +1,8 @@
 /**
- * The streaming job as one async-iterator pipeline: source records, rule-table snapshots and
+ * The streaming job as one async-iterator pipeline: source batches, rule-table snapshots and
  * clock ticks are merged into a single loop that parses events, assigns watermarks, drives the
- * keyed CEP operator, prints and writes matches, and commits source positions once their
- * effects are durable.
+ * keyed CEP operator and hands each batch's match lines, rows and safe commit positions to the
+ * output stage, which writes them while the loop goes on with the next batch.
  *
  * @module
  */
@@ -23,13 +23,15 @@ import {
   parseEvent,
   type RuleSet,
   type RuleStore,
-  type SourceRecord,
+  type SourceBatch,
+  type SourcePosition,
 } from "../io/mod.ts";
 import type { ConditionRegistry } from "../rules/mod.ts";
 import { formatMatchLine, toMatchRow } from "./demo_output.ts";
 import { declareJobMetrics } from "./job_metrics.ts";
 import { merge, ticks } from "./merge.ts";
 import type { Metrics } from "./metrics.ts";
+import { OutputWriter } from "./output_writer.ts";
 import { PositionTracker } from "./position_tracker.ts";
 import { RuleRegistry } from "./rule_registry.ts";
 
@@ -44,20 +46,20 @@ export interface JobOptions {
   readonly eventFormat: EventFormat;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Receives each match line (stdout in production). */
-  readonly print: (line: string) => void;
+  /** Receives the match lines of a batch at once (stdout in production). */
+  readonly print: (lines: readonly string[]) => void | Promise<void>;
   /** Stops the job; what was read is finished and committed first. */
   readonly signal: AbortSignal;
   readonly conditions?: ConditionRegistry;
   /** The wall clock; injected by tests. */
   readonly now?: () => number;
-  /** How often windows, idle partitions, writes and commits are checked; default 200 ms. */
+  /** How often windows, idle partitions and commits are checked; default 200 ms. */
   readonly tickMs?: number;
-  /** Rows buffered before a write is forced; default 500. */
-  readonly maxPendingRows?: number;
+  /** Matches written but not yet durable beyond which reading waits; default 10 000. */
+  readonly maxPendingMatches?: number;
   /**
    * Minimum time between offset commits; default 2 000 ms. Finding what is safe to commit visits
-   * every key's state, so it is not done on every write.
+   * every key's state, so it is not done on every batch.
    */
   readonly commitIntervalMs?: number;
 }
@@ -71,7 +73,7 @@ export interface JobSummary {
 }
 
 type Item =
-  | { readonly type: "record"; readonly record: SourceRecord }
+  | { readonly type: "batch"; readonly batch: SourceBatch }
   | { readonly type: "end" }
   | { readonly type: "rules"; readonly rules: RuleSet }
   | { readonly type: "tick" };
@@ -91,8 +93,7 @@ class MalformedReporter {
   #suppressed = 0;
   #lastSummary = 0;
   constructor(readonly logger: Logger, readonly now: () => number) {}
-  report(record: SourceRecord, reason: string): void {
-    const at = { topic: record.topic, partition: record.partition, offset: record.offset };
+  report(at: SourcePosition, reason: string): void {
     if (this.#logged < 10) {
       this.#logged++;
       this.logger.log("warn", "malformed event skipped", { ...at, reason });
@@ -129,8 +130,18 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   const watermarks = new WatermarkTracker(options.watermark);
   const positions = new PositionTracker();
   const malformed = new MalformedReporter(logger, now);
+  const output = new OutputWriter({
+    print: options.print,
+    sink,
+    commit: (done) => source.commit(done),
+    ...(options.maxPendingMatches === undefined
+      ? {}
+      : { maxPendingMatches: options.maxPendingMatches }),
+  });
   declareJobMetrics(metrics, { operator, registry, watermarks, now, sink, source });
   const totals = { eventsIn: 0, malformed: 0, late: 0, matches: 0 };
+  // What the current batch produced, handed to the output stage as one chunk.
+  let lines: string[] = [];
   let rows: MatchRow[] = [];
 
   const stop = new AbortController();
@@ -139,61 +150,83 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   const rulesIterator = ruleStore.watch({ signal: stop.signal })[Symbol.asyncIterator]();
 
   const emit = (out: OperatorOutput) => {
-    totals.late += out.late;
-    if (out.late > 0) metrics.add("edgecep_events_late_total", out.late);
+    if (out.late > 0) {
+      totals.late += out.late;
+      metrics.add("edgecep_events_late_total", out.late);
+    }
     for (const match of out.matches) {
-      totals.matches++;
       metrics.add("edgecep_matches_total", 1, match.rule.id);
-      options.print(formatMatchLine(match));
+      lines.push(formatMatchLine(match));
       rows.push(toMatchRow(match));
     }
+    totals.matches += out.matches.length;
     for (const timeout of out.timedOut) metrics.add("edgecep_timeouts_total", 1, timeout.rule.id);
   };
 
-  const advanceTime = () => {
-    if (eventTime) emit(operator.advanceWatermark(watermarks.update(now())));
-    else emit(operator.advanceProcessingTime(now()));
+  const advanceTime = (at: number) => {
+    if (eventTime) emit(operator.advanceWatermark(watermarks.update(at)));
+    else emit(operator.advanceProcessingTime(at));
   };
 
   const commitIntervalMs = options.commitIntervalMs ?? 2_000;
   let lastCommit = -Infinity;
-  const flush = async (force = false) => {
-    if (rows.length > 0) {
-      const batch = rows;
-      rows = [];
-      if (sink !== null) await sink.write(batch);
+  /** Hands what was produced since the last call to the output stage. */
+  const submit = (force = false) => {
+    let commit: SourcePosition[] = [];
+    const at = now();
+    if (force || at - lastCommit >= commitIntervalMs) {
+      lastCommit = at;
+      commit = positions.release(operator.oldestLiveSequence());
     }
-    if (!force && now() - lastCommit < commitIntervalMs) return;
-    lastCommit = now();
-    const done = positions.release(operator.oldestLiveSequence());
-    if (done.length > 0) await source.commit(done);
+    const chunk = { lines, rows, commit };
+    lines = [];
+    rows = [];
+    return output.submit(chunk);
   };
 
-  const handle = (record: SourceRecord) => {
-    totals.eventsIn++;
-    metrics.add("edgecep_events_in_total");
-    let event;
-    try {
-      if (record.value === null) {
-        throw new TypeError("Cannot parse event: the message has no value");
+  const handle = (batch: SourceBatch) => {
+    const { values } = batch;
+    const n = values.length;
+    const at = now();
+    const sequences = new Float64Array(n);
+    let bad = 0;
+    let maxTimestamp = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const value = values[i]!;
+      let event;
+      try {
+        if (value === null) throw new TypeError("Cannot parse event: the message has no value");
+        event = parseEvent(value, options.eventFormat);
+        if (eventTime && !Number.isFinite(event.eventTime)) {
+          throw new TypeError("Cannot use event in event time: eventTime is missing");
+        }
+      } catch (error) {
+        bad++;
+        const offset = batch.offsets[i]!;
+        malformed.report(
+          { topic: batch.topic, partition: batch.partition, offset },
+          (error as Error).message,
+        );
+        sequences[i] = operator.nextSequence - 1;
+        continue;
       }
-      event = parseEvent(record.value, options.eventFormat);
-      if (eventTime && (typeof event.eventTime !== "number" || !Number.isFinite(event.eventTime))) {
-        throw new TypeError("Cannot use event in event time: eventTime is missing");
-      }
-    } catch (error) {
-      totals.malformed++;
-      metrics.add("edgecep_events_malformed_total");
-      malformed.report(record, (error as Error).message);
-      positions.track(record, operator.nextSequence - 1);
-      return;
+      const timestamp = eventTime ? event.eventTime as number : at;
+      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+      sequences[i] = operator.nextSequence;
+      const out = operator.processElement(`${event.id},${event.productionId}`, event, timestamp);
+      if (out.matches.length > 0 || out.timedOut.length > 0 || out.late > 0) emit(out);
     }
-    const timestamp = eventTime ? event.eventTime as number : now();
-    positions.track(record, operator.nextSequence);
-    emit(operator.processElement(`${event.id},${event.productionId}`, event, timestamp));
-    if (eventTime) {
-      watermarks.observe(`${record.topic}/${record.partition}`, timestamp, now());
-      const watermark = watermarks.update(now());
+    positions.track(batch, sequences);
+    totals.eventsIn += n;
+    metrics.add("edgecep_events_in_total", n);
+    if (bad > 0) {
+      totals.malformed += bad;
+      metrics.add("edgecep_events_malformed_total", bad);
+    }
+    if (eventTime && maxTimestamp !== -Infinity) {
+      // Flink emits periodic watermarks; one per batch is at least as often.
+      watermarks.observe(`${batch.topic}/${batch.partition}`, maxTimestamp, at);
+      const watermark = watermarks.update(at);
       if (watermark > operator.watermark) emit(operator.advanceWatermark(watermark));
     }
   };
@@ -205,29 +238,29 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     registry.apply(first.value);
     const rest = { [Symbol.asyncIterator]: () => rulesIterator };
     const items = merge<Item>([
-      tag(source, (record): Item => ({ type: "record", record }), { type: "end" }),
+      tag(source, (batch): Item => ({ type: "batch", batch }), { type: "end" }),
       tag(rest, (rules): Item => ({ type: "rules", rules })),
       tag(ticks(options.tickMs ?? 200, stop.signal), (): Item => ({ type: "tick" })),
     ], { signal: stop.signal });
     for await (const item of items) {
-      if (item.type === "record") {
-        handle(item.record);
-        if (rows.length >= (options.maxPendingRows ?? 500)) await flush();
+      if (item.type === "batch") {
+        handle(item.batch);
+        await submit();
       } else if (item.type === "rules") {
         registry.apply(item.rules);
       } else if (item.type === "tick") {
-        advanceTime();
-        await flush();
+        advanceTime(now());
+        await submit();
       } else {
         // A finite input ends: in event time everything still buffered is due (Flink emits a
         // final MAX_WATERMARK for bounded sources).
         if (eventTime) emit(operator.advanceWatermark(Infinity));
-        await flush(true);
         break;
       }
       if (stop.signal.aborted) break;
     }
-    await flush(true);
+    await submit(true);
+    await output.flush();
     return totals;
   } finally {
     options.signal.removeEventListener("abort", onAbort);

@@ -3,21 +3,24 @@
  * exactly what was committed and written. (Integration tests use the real Kafka and MariaDB.)
  */
 
-import type { EventSource, SourcePosition, SourceRecord } from "../../io/event_source.ts";
+import type { EventSource, SourceBatch, SourcePosition } from "../../io/event_source.ts";
 import type { MatchRow, MatchSink } from "../../io/match_sink.ts";
 import type { RuleRow, RuleSet, RuleStore, WatchOptions } from "../../io/rule_store.ts";
 
-/** A source over a fixed list of values, on one partition of topic "t". */
+/** A source over a fixed list of values, on one partition of topic "t", `batchSize` a batch. */
 export class MemorySource implements EventSource {
   readonly commits: SourcePosition[][] = [];
   readonly #values: readonly string[];
-  constructor(values: readonly string[]) {
+  readonly #batchSize: number;
+  constructor(values: readonly string[], options: { batchSize?: number } = {}) {
     this.#values = values;
+    this.#batchSize = options.batchSize ?? 1;
   }
-  async *[Symbol.asyncIterator](): AsyncIterator<SourceRecord> {
-    for (const [i, value] of this.#values.entries()) {
+  async *[Symbol.asyncIterator](): AsyncIterator<SourceBatch> {
+    for (let i = 0; i < this.#values.length; i += this.#batchSize) {
       await Promise.resolve();
-      yield { topic: "t", partition: 0, offset: String(i), value, timestamp: 0 };
+      const values = this.#values.slice(i, i + this.#batchSize);
+      yield { topic: "t", partition: 0, values, offsets: values.map((_, j) => String(i + j)) };
     }
   }
   commit(positions: readonly SourcePosition[]): Promise<void> {

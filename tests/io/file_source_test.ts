@@ -2,8 +2,8 @@ import assert, {
   deepStrictEqual as assertEquals,
   rejects as assertRejects,
 } from "node:assert/strict";
-import type { SourceRecord } from "../../io/event_source.ts";
 import { FileSource } from "../../io/file_source.ts";
+import { collectRecords, eachRecord, type TestRecord } from "../_helpers/source_records.ts";
 
 const SAMPLES = new URL("../../samples/", import.meta.url);
 const FILE_SOURCE_URL = new URL("../../io/file_source.ts", import.meta.url).href;
@@ -14,13 +14,9 @@ async function tempFile(text: string): Promise<string> {
   return path;
 }
 
-async function collect(source: AsyncIterable<SourceRecord>): Promise<SourceRecord[]> {
-  const records: SourceRecord[] = [];
-  for await (const record of source) records.push(record);
-  return records;
-}
+const collect = collectRecords;
 
-async function nextRecord(iterator: AsyncIterator<SourceRecord>): Promise<SourceRecord> {
+async function nextRecord(iterator: AsyncIterator<TestRecord>): Promise<TestRecord> {
   const result = await iterator.next();
   assert(!result.done, "the iteration ended");
   return result.value;
@@ -38,21 +34,18 @@ Deno.test("FileSource() yields one record per line, numbered from 0 including co
       partition: 0,
       offset: "1",
       value: "1,Ken,0,1,1662022777000",
-      timestamp: 0,
     },
     {
       topic: `file:${path}`,
       partition: 0,
       offset: "3",
       value: "2,Tom,0,1,1739584800000",
-      timestamp: 0,
     },
     {
       topic: `file:${path}`,
       partition: 0,
       offset: "4",
       value: "3,Ali,0,1,1739586600000",
-      timestamp: 0,
     },
   ]);
   await source.close();
@@ -102,10 +95,10 @@ Deno.test("FileSource() throws RangeError when delayMs is negative", () => {
 Deno.test("FileSource.commit() makes the next iteration resume after the committed line", async () => {
   const source = new FileSource(await tempFile("a\nb\n# c\nd\n"));
   const first = await collect(source);
-  await source.commit([first[1] as SourceRecord]);
+  await source.commit([first[1] as TestRecord]);
   assertEquals((await collect(source)).map((r) => [r.offset, r.value]), [["3", "d"]]);
   // Commits never move backwards.
-  await source.commit([first[0] as SourceRecord]);
+  await source.commit([first[0] as TestRecord]);
   assertEquals((await collect(source)).map((r) => r.offset), ["3"]);
 });
 
@@ -114,7 +107,7 @@ Deno.test("FileSource.commit() persists to offsetFile so that a new source resum
   const offsetFile = `${await Deno.makeTempDir()}/offset.json`;
   const first = new FileSource(path, { offsetFile });
   const records = await collect(first);
-  await first.commit([records[0] as SourceRecord]);
+  await first.commit([records[0] as TestRecord]);
   await first.close();
   assertEquals(JSON.parse(await Deno.readTextFile(offsetFile)), {
     topic: `file:${path}`,
@@ -148,7 +141,7 @@ Deno.test("FileSource.commit() rejects a position when it is another source's", 
 Deno.test("FileSource() yields appended lines until close() when follow is set", async () => {
   const path = await tempFile("a\n");
   const source = new FileSource(path, { follow: true, pollIntervalMs: 10 });
-  const iterator = source[Symbol.asyncIterator]();
+  const iterator = eachRecord(source[Symbol.asyncIterator]());
   assertEquals((await nextRecord(iterator)).value, "a");
   const pending = nextRecord(iterator);
   // A line is only complete once its line ending arrives.
@@ -159,7 +152,6 @@ Deno.test("FileSource() yields appended lines until close() when follow is set",
     partition: 0,
     offset: "1",
     value: "bc",
-    timestamp: 0,
   });
   const ended = iterator.next();
   await source.close();
@@ -168,7 +160,7 @@ Deno.test("FileSource() yields appended lines until close() when follow is set",
 
 Deno.test("FileSource.close() ends the iteration during a delayMs pause", async () => {
   const source = new FileSource(await tempFile("a\nb\n"), { delayMs: 600_000 });
-  const iterator = source[Symbol.asyncIterator]();
+  const iterator = eachRecord(source[Symbol.asyncIterator]());
   assertEquals((await nextRecord(iterator)).value, "a");
   const ended = iterator.next();
   await source.close();
@@ -193,6 +185,6 @@ Deno.test('FileSource() reads stdin when the path is "-"', async () => {
   assertEquals(output.code, 0);
   const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
   assertEquals(lines.map((line) => JSON.parse(line)), [
-    { topic: "stdin", partition: 0, offset: "0", value: "1,Ken,0,1,1662022777000", timestamp: 0 },
+    { topic: "stdin", partition: 0, values: ["1,Ken,0,1,1662022777000"], offsets: ["0"] },
   ]);
 });

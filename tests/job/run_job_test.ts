@@ -27,7 +27,7 @@ function options(source: MemorySource, sink: MemorySink, overrides: Partial<JobO
     eventFormat: "auto",
     logger: SILENT_LOGGER,
     metrics,
-    print: (line) => lines.push(line),
+    print: (printed) => void lines.push(...printed),
     signal: new AbortController().signal,
     now: () => 0,
     tickMs: 5,
