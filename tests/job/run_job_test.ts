@@ -155,3 +155,26 @@ Deno.test("runJob() stops promptly when aborted while the source waits", async (
   const summary = await run;
   assert.equal(summary.eventsIn, 0);
 });
+
+Deno.test("runJob() prints a batch's match lines in one call and commits after its rows", async () => {
+  const values = [1, 2, 3].flatMap((user) => [
+    `${user},U${user},0,1,1000`,
+    `${user},U${user},0,1,2000`,
+    `${user},U${user},0,1,3000`,
+    `${user},U${user},0,1,4000`,
+  ]);
+  const source = new MemorySource(values, { batchSize: values.length });
+  const sink = new MemorySink();
+  const calls: (readonly string[])[] = [];
+  const { job } = options(source, sink, {
+    timeBehaviour: "ProcessingTime",
+    now: () => 5,
+    print: (lines) => void calls.push(lines),
+  });
+  const summary = await runJob(job);
+  assert.deepEqual(summary, { eventsIn: 12, malformed: 0, late: 0, matches: 3 });
+  assert.equal(calls.length, 1);
+  assert.deepEqual(calls[0]!.map((line) => line.match(/\[Event\((\d)/)?.[1]), ["1", "2", "3"]);
+  assert.deepEqual(sink.batches.map((b) => b.map((r) => r.userId)), [[1, 2, 3]]);
+  assert.equal(source.committed, "11");
+});
