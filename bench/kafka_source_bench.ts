@@ -43,6 +43,7 @@ try {
   let bytes = 0;
   let first = 0;
   for await (const batch of source) {
+    if (batch.type !== "batch") continue;
     if (count === 0) first = performance.now();
     for (const value of batch.values) bytes += value?.length ?? 0;
     count += batch.values.length;

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { EventSource, SourceBatch } from "../io/mod.ts";
+import type { EventSource, SourceItem } from "../io/mod.ts";
 import { SILENT_LOGGER } from "../io/mod.ts";
 import { DEMO_PROCESS_FUNCTION, Metrics, runJob } from "../job/mod.ts";
 import { readCount } from "./_race.ts";
@@ -41,7 +41,7 @@ function sample(records: number): void {
 
 /** Batches of four views per key, keys interleaved within a batch; yields to the loop each time. */
 const source: EventSource = {
-  async *[Symbol.asyncIterator](): AsyncGenerator<SourceBatch> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<SourceItem> {
     for (let done = 0, b = 0; done < EVENTS; done += BATCH, b++) {
       const values = new Array<string>(BATCH);
       const offsets = new Array<string>(BATCH);
@@ -52,10 +52,11 @@ const source: EventSource = {
       }
       sample(done);
       await new Promise((resolve) => setTimeout(resolve, 0));
-      yield { topic: "bench", partition: 0, values, offsets };
+      yield { type: "batch", topic: "bench", partition: 0, values, offsets };
     }
     sample(EVENTS);
   },
+  start: () => {},
   commit: () => Promise.resolve(),
   close: () => Promise.resolve(),
 };

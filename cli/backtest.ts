@@ -132,6 +132,8 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
   const source = new FileSource(values.get("events")!);
   try {
     for await (const batch of source) {
+      // A file source announces no assignment unless asked to.
+      if (batch.type !== "batch") continue;
       for (const [i, value] of batch.values.entries()) {
         let event;
         try {

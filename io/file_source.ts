@@ -6,7 +6,7 @@
 
 import { abortable } from "./_abortable.ts";
 import { pause } from "./backoff.ts";
-import type { EventSource, SourceBatch, SourcePosition } from "./event_source.ts";
+import type { EventSource, SourceItem, SourcePosition, StartPosition } from "./event_source.ts";
 import { type Logger, SILENT_LOGGER } from "./logger.ts";
 
 /** Options for {@link FileSource}. */
@@ -33,6 +33,11 @@ export interface FileSourceOptions {
   readonly comments?: boolean;
   /** Where resuming from the offset file is reported; default silent. */
   readonly logger?: Logger;
+  /**
+   * First yield an assignment of the one partition and read nothing until
+   * {@link FileSource.start} says where to begin (a job with checkpoints); default false.
+   */
+  readonly announceAssignments?: boolean;
 }
 
 /** What the offset file holds: the topic guards against resuming another file's position. */
@@ -82,6 +87,8 @@ export class FileSource implements EventSource {
   readonly #comments: boolean;
   readonly #logger: Logger;
   readonly #closing = new AbortController();
+  readonly #announce: boolean;
+  readonly #started = Promise.withResolvers<string | null>();
   /** The last committed line number, or -1 when nothing is committed. */
   #committed = -1;
   #loaded = false;
@@ -103,6 +110,7 @@ export class FileSource implements EventSource {
     this.#offsetFile = options.offsetFile;
     this.#comments = options.comments ?? true;
     this.#logger = options.logger ?? SILENT_LOGGER;
+    this.#announce = options.announceAssignments ?? false;
   }
 
   /**
@@ -113,13 +121,24 @@ export class FileSource implements EventSource {
    * @throws {Deno.errors.NotFound} if the file does not exist
    * @throws {SyntaxError} if `offsetFile` exists but does not hold this source's position
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<SourceBatch, void, undefined> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<SourceItem, void, undefined> {
     const signal = this.#closing.signal;
     await this.#loadOffsetFile();
     const stdin = this.#path === "-";
+    let skipThrough = stdin ? -1 : this.#committed;
+    if (this.#announce) {
+      yield {
+        type: "assignment",
+        assigned: [{ topic: this.topic, partition: PARTITION }],
+        revoked: [],
+      };
+      const start = await abortable(this.#started.promise, signal).catch(() => undefined);
+      if (start === undefined) return;
+      // Stdin cannot seek: a restart reads it from its first line, as without checkpoints.
+      if (start !== null && !stdin) skipThrough = Number(start) - 1;
+    }
     const file = stdin ? undefined : await Deno.open(this.#path, { read: true });
     const reader: Reader = file ?? Deno.stdin;
-    const skipThrough = stdin ? -1 : this.#committed;
     const paced = this.#delayMs > 0;
     let first = true;
     try {
@@ -135,16 +154,28 @@ export class FileSource implements EventSource {
           if (!paced) continue;
           if (!first && !await pause(this.#delayMs, signal)) return;
           first = false;
-          yield { topic: this.topic, partition: PARTITION, values, offsets };
+          yield { type: "batch", topic: this.topic, partition: PARTITION, values, offsets };
           values = [];
           offsets = [];
         }
         if (signal.aborted) return;
-        if (values.length > 0) yield { topic: this.topic, partition: PARTITION, values, offsets };
+        if (values.length > 0) {
+          yield { type: "batch", topic: this.topic, partition: PARTITION, values, offsets };
+        }
       }
     } finally {
       file?.close();
     }
+  }
+
+  /**
+   * Starts reading after an announced assignment: at line `offset`, or after the last committed
+   * line when it is `null`.
+   * @param positions the position of this source's partition
+   */
+  start(positions: readonly StartPosition[]): void {
+    const own = positions.find((p) => p.topic === this.topic && p.partition === PARTITION);
+    if (own !== undefined) this.#started.resolve(own.offset);
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 
 import { type Consumer, type EachBatchPayload, Kafka, type logCreator, logLevel } from "kafkajs";
-import type { EventSource, SourceBatch, SourcePosition } from "./event_source.ts";
+import type { EventSource, SourceItem, SourcePosition, StartPosition } from "./event_source.ts";
 import type { Logger } from "./logger.ts";
 import { backoffDelay, type BackoffOptions, sleep } from "./backoff.ts";
 
@@ -34,6 +34,12 @@ export interface KafkaSourceOptions {
   readonly queueCapacity?: number;
   /** Delays between reconnect attempts. */
   readonly backoff?: BackoffOptions;
+  /**
+   * Yield an assignment item whenever the owned partitions change, and hold newly assigned
+   * partitions until {@link KafkaSource.start}: a job with checkpoints restores their state and
+   * tells where to read from. Default false: every assigned partition is read at once.
+   */
+  readonly announceAssignments?: boolean;
 }
 
 // Bounded so that close() waits at most about 10 s for a connect attempt in flight; past these
@@ -51,8 +57,8 @@ export class KafkaSource implements EventSource {
   readonly #tickMs: number;
   readonly #abort = new AbortController();
   readonly #closed = Promise.withResolvers<void>();
-  /** Batches fetched but not yet pulled, oldest first, and the records they hold. */
-  #queue: SourceBatch[] = [];
+  /** Items fetched but not yet pulled, oldest first, and the records their batches hold. */
+  #queue: SourceItem[] = [];
   #queuedRecords = 0;
   #wakeReader: (() => void) | undefined;
   #wakeWriter: (() => void) | undefined;
@@ -62,6 +68,10 @@ export class KafkaSource implements EventSource {
   readonly #highWatermarks = new Map<number, bigint>();
   /** After a rejoin: per partition, the offset up to which fetched records were queued before. */
   #skipThrough = new Map<number, bigint>();
+  /** Partitions owned since the last join. */
+  #owned = new Set<number>();
+  /** Announced partitions not yet started: kept paused, across reconnects too. */
+  readonly #waitingStart = new Set<number>();
   /** Offsets to commit, kept until the broker accepts them. */
   readonly #pending = new Map<number, bigint>();
   #consumer: Consumer | undefined;
@@ -96,7 +106,7 @@ export class KafkaSource implements EventSource {
    * partition, until {@link close}.
    * @throws {TypeError} if the source is already being iterated
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<SourceBatch> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<SourceItem> {
     if (this.#iterating) {
       throw new TypeError(`Cannot iterate Kafka source "${this.#options.topic}" twice at once`);
     }
@@ -104,8 +114,8 @@ export class KafkaSource implements EventSource {
     this.#supervisor ??= this.#supervise();
     try {
       while (!this.#abort.signal.aborted) {
-        const batch = this.#shift();
-        if (batch !== undefined) yield batch;
+        const item = this.#shift();
+        if (item !== undefined) yield item;
         else await new Promise<void>((resolve) => this.#wakeReader = resolve);
       }
     } finally {
@@ -125,6 +135,27 @@ export class KafkaSource implements EventSource {
       if (end > next) lag += Number(end - next);
     }
     return lag;
+  }
+
+  /**
+   * Starts partitions an assignment announced: each reads from its offset, or from the group's
+   * committed offset when it is `null`. Positions of partitions not waiting to start are ignored
+   * (a later rebalance took them away).
+   * @param positions where each partition starts
+   */
+  start(positions: readonly StartPosition[]): void {
+    const { topic } = this.#options;
+    const started: number[] = [];
+    for (const { partition, offset } of positions) {
+      if (!this.#waitingStart.delete(partition)) continue;
+      started.push(partition);
+      if (offset === null) continue;
+      // Records below the start are skipped even when a reconnect fetches them again.
+      this.#lastQueued.set(partition, (BigInt(offset) - 1n).toString());
+      this.#skipThrough.set(partition, BigInt(offset) - 1n);
+      this.#consumer?.seek({ topic, partition, offset });
+    }
+    if (started.length > 0) this.#consumer?.resume([{ topic, partitions: started }]);
   }
 
   /**
@@ -201,7 +232,7 @@ export class KafkaSource implements EventSource {
       });
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         attempt = 0;
-        this.#onJoin(payload.memberAssignment[topic] ?? []);
+        this.#onJoin(consumer, payload.memberAssignment[topic] ?? []);
       });
       let failure: unknown;
       try {
@@ -261,12 +292,21 @@ export class KafkaSource implements EventSource {
     this.#options.logger.log("warn", `kafkajs: ${message}`, { namespace, ...fields });
   };
 
-  #onJoin(partitions: readonly number[]): void {
+  #onJoin(consumer: Consumer, partitions: readonly number[]): void {
+    const { logger, topic, groupId } = this.#options;
     const assigned = new Set(partitions);
+    const revoked = [...this.#owned].filter((p) => !assigned.has(p));
+    const added = partitions.filter((p) => !this.#owned.has(p));
+    this.#owned = assigned;
     // A rejoin restarts fetching at the committed offsets. Records already queued are skipped
     // when fetched again; those of partitions lost to another member are left to it.
-    this.#queue = this.#queue.filter((b) => assigned.has(b.partition));
-    this.#queuedRecords = this.#queue.reduce((n, b) => n + b.values.length, 0);
+    this.#queue = this.#queue.filter((item) =>
+      item.type === "assignment" || assigned.has(item.partition)
+    );
+    this.#queuedRecords = 0;
+    for (const item of this.#queue) {
+      if (item.type === "batch") this.#queuedRecords += item.values.length;
+    }
     this.#skipThrough = new Map();
     // #pending only holds partitions of #lastQueued (see commit()).
     for (const [partition, last] of this.#lastQueued) {
@@ -276,7 +316,21 @@ export class KafkaSource implements EventSource {
         this.#pending.delete(partition);
       }
     }
-    const { logger, topic, groupId } = this.#options;
+    for (const p of revoked) this.#waitingStart.delete(p);
+    if (this.#options.announceAssignments) {
+      for (const p of added) this.#waitingStart.add(p);
+      // Paused before the first fetch: GROUP_JOIN is emitted synchronously before fetching.
+      if (this.#waitingStart.size > 0) {
+        consumer.pause([{ topic, partitions: [...this.#waitingStart] }]);
+      }
+      if (added.length > 0 || revoked.length > 0) {
+        this.#queue.push({
+          type: "assignment",
+          assigned: added.map((partition) => ({ topic, partition })),
+          revoked: revoked.map((partition) => ({ topic, partition })),
+        });
+      }
+    }
     logger.log("info", "Kafka consumer joined group", { topic, groupId, partitions });
     this.#wake();
     // Commits that failed while the group was lost would otherwise wait for the next commit().
@@ -318,7 +372,7 @@ export class KafkaSource implements EventSource {
         values[i] = message.value === null ? null : message.value.toString("utf8");
         offsets[i] = message.offset;
       }
-      this.#queue.push({ topic, partition, values, offsets });
+      this.#queue.push({ type: "batch", topic, partition, values, offsets });
       this.#queuedRecords += count;
       this.#lastQueued.set(partition, offsets[count - 1]!);
       this.#wakeReader?.();
@@ -328,16 +382,16 @@ export class KafkaSource implements EventSource {
     resolveOffset(messages[messages.length - 1]!.offset);
   }
 
-  #shift(): SourceBatch | undefined {
-    const batch = this.#queue.shift();
-    if (batch === undefined) return undefined;
-    this.#queuedRecords -= batch.values.length;
+  #shift(): SourceItem | undefined {
+    const item = this.#queue.shift();
+    if (item === undefined) return undefined;
+    if (item.type === "batch") this.#queuedRecords -= item.values.length;
     // Wake the writer at half capacity, not at each pull, so blocked fetches resume in bulk.
     if (this.#wakeWriter && this.#queuedRecords <= this.#capacity / 2) {
       this.#wakeWriter();
       this.#wakeWriter = undefined;
     }
-    return batch;
+    return item;
   }
 
   #wake(): void {

@@ -15,7 +15,15 @@
 export * from "./backoff.ts";
 export { DirectoryRuleStore, type DirectoryRuleStoreOptions } from "./directory_rule_store.ts";
 export { type EventFormat, parseEvent } from "./event_format.ts";
-export type { EventSource, SourceBatch, SourcePosition } from "./event_source.ts";
+export type {
+  EventSource,
+  PartitionRef,
+  SourceAssignment,
+  SourceBatch,
+  SourceItem,
+  SourcePosition,
+  StartPosition,
+} from "./event_source.ts";
 export { FileSource, type FileSourceOptions } from "./file_source.ts";
 export { type JdbcConfig, parseJdbcUrl, redactJdbcUrl } from "./jdbc_url.ts";
 export { KafkaSource, type KafkaSourceOptions } from "./kafka_source.ts";

@@ -24,6 +24,7 @@ import {
   type RuleSet,
   type RuleStore,
   type SourceBatch,
+  type SourceItem,
   type SourcePosition,
 } from "../io/mod.ts";
 import type { ConditionRegistry } from "../rules/mod.ts";
@@ -73,7 +74,7 @@ export interface JobSummary {
 }
 
 type Item =
-  | { readonly type: "batch"; readonly batch: SourceBatch }
+  | { readonly type: "source"; readonly item: SourceItem }
   | { readonly type: "end" }
   | { readonly type: "rules"; readonly rules: RuleSet }
   | { readonly type: "tick" };
@@ -238,13 +239,18 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     registry.apply(first.value);
     const rest = { [Symbol.asyncIterator]: () => rulesIterator };
     const items = merge<Item>([
-      tag(source, (batch): Item => ({ type: "batch", batch }), { type: "end" }),
+      tag(source, (item): Item => ({ type: "source", item }), { type: "end" }),
       tag(rest, (rules): Item => ({ type: "rules", rules })),
       tag(ticks(options.tickMs ?? 200, stop.signal), (): Item => ({ type: "tick" })),
     ], { signal: stop.signal });
     for await (const item of items) {
-      if (item.type === "batch") {
-        handle(item.batch);
+      if (item.type === "source") {
+        if (item.item.type === "assignment") {
+          // Without checkpoints every partition starts where the group left off.
+          source.start(item.item.assigned.map((p) => ({ ...p, offset: null })));
+          continue;
+        }
+        handle(item.item);
         await submit();
       } else if (item.type === "rules") {
         registry.apply(item.rules);

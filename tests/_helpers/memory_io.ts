@@ -3,7 +3,7 @@
  * exactly what was committed and written. (Integration tests use the real Kafka and MariaDB.)
  */
 
-import type { EventSource, SourceBatch, SourcePosition } from "../../io/event_source.ts";
+import type { EventSource, SourceItem, SourcePosition } from "../../io/event_source.ts";
 import type { MatchRow, MatchSink } from "../../io/match_sink.ts";
 import type { RuleRow, RuleSet, RuleStore, WatchOptions } from "../../io/rule_store.ts";
 
@@ -16,13 +16,15 @@ export class MemorySource implements EventSource {
     this.#values = values;
     this.#batchSize = options.batchSize ?? 1;
   }
-  async *[Symbol.asyncIterator](): AsyncIterator<SourceBatch> {
+  async *[Symbol.asyncIterator](): AsyncIterator<SourceItem> {
     for (let i = 0; i < this.#values.length; i += this.#batchSize) {
       await Promise.resolve();
       const values = this.#values.slice(i, i + this.#batchSize);
-      yield { topic: "t", partition: 0, values, offsets: values.map((_, j) => String(i + j)) };
+      const offsets = values.map((_, j) => String(i + j));
+      yield { type: "batch", topic: "t", partition: 0, values, offsets };
     }
   }
+  start(): void {}
   commit(positions: readonly SourcePosition[]): Promise<void> {
     this.commits.push([...positions]);
     return Promise.resolve();

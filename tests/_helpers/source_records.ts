@@ -1,6 +1,6 @@
 /** Reads a batch source record by record, for tests that check what each record carried. */
 
-import type { SourceBatch } from "../../io/event_source.ts";
+import type { SourceBatch, SourceItem } from "../../io/event_source.ts";
 
 /** One record of a batch. */
 export interface TestRecord {
@@ -21,14 +21,14 @@ export function recordsOf(batch: SourceBatch): TestRecord[] {
 }
 
 /** An iterator over the records of a batch iterator; pulls the next batch only when needed. */
-export function eachRecord(batches: AsyncIterator<SourceBatch>): AsyncIterator<TestRecord> {
+export function eachRecord(batches: AsyncIterator<SourceItem>): AsyncIterator<TestRecord> {
   let pending: TestRecord[] = [];
   return {
     async next(): Promise<IteratorResult<TestRecord>> {
       while (pending.length === 0) {
         const next = await batches.next();
         if (next.done) return { done: true, value: undefined };
-        pending = recordsOf(next.value);
+        if (next.value.type === "batch") pending = recordsOf(next.value);
       }
       return { done: false, value: pending.shift()! };
     },
@@ -36,8 +36,8 @@ export function eachRecord(batches: AsyncIterator<SourceBatch>): AsyncIterator<T
 }
 
 /** Every record of a finite batch source. */
-export async function collectRecords(source: AsyncIterable<SourceBatch>): Promise<TestRecord[]> {
+export async function collectRecords(source: AsyncIterable<SourceItem>): Promise<TestRecord[]> {
   const records: TestRecord[] = [];
-  for await (const batch of source) records.push(...recordsOf(batch));
+  for await (const item of source) if (item.type === "batch") records.push(...recordsOf(item));
   return records;
 }

@@ -185,6 +185,28 @@ Deno.test('FileSource() reads stdin when the path is "-"', async () => {
   assertEquals(output.code, 0);
   const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
   assertEquals(lines.map((line) => JSON.parse(line)), [
-    { topic: "stdin", partition: 0, values: ["1,Ken,0,1,1662022777000"], offsets: ["0"] },
+    {
+      type: "batch",
+      topic: "stdin",
+      partition: 0,
+      values: ["1,Ken,0,1,1662022777000"],
+      offsets: ["0"],
+    },
+  ]);
+});
+
+Deno.test("FileSource() announces its one partition and starts at the line start() gives when announceAssignments is set", async () => {
+  const path = await tempFile("a\nb\nc\n");
+  const source = new FileSource(path, { announceAssignments: true });
+  const iterator = source[Symbol.asyncIterator]();
+  assertEquals((await iterator.next()).value, {
+    type: "assignment",
+    assigned: [{ topic: `file:${path}`, partition: 0 }],
+    revoked: [],
+  });
+  source.start([{ topic: `file:${path}`, partition: 0, offset: "1" }]);
+  assertEquals((await collect({ [Symbol.asyncIterator]: () => iterator })).map((r) => r.value), [
+    "b",
+    "c",
   ]);
 });

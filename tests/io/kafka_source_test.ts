@@ -11,7 +11,7 @@ import {
   startMockKafka,
   uniqueTopic,
 } from "../_helpers/kafka_broker.ts";
-import { eachRecord, type TestRecord } from "../_helpers/source_records.ts";
+import { eachRecord, recordsOf, type TestRecord } from "../_helpers/source_records.ts";
 import { within } from "../_helpers/wait_for.ts";
 
 const DEMO = [
@@ -67,7 +67,11 @@ async function take(records: AsyncIterator<TestRecord>, n: number): Promise<Test
   const deadline = Date.now() + WAIT_MS;
   while (taken.length < n) {
     const next = await within(records.next(), deadline - Date.now());
-    if (next === "timeout") assert.fail(`Got ${taken.length} of ${n} records within ${WAIT_MS} ms`);
+    if (next === "timeout") {
+      assert.fail(
+        `Got ${taken.length} of ${n} records within ${WAIT_MS} ms: ${JSON.stringify(taken)}`,
+      );
+    }
     if (next.done) assert.fail(`Iteration ended after ${taken.length} of ${n} records`);
     taken.push(next.value);
   }
@@ -280,4 +284,53 @@ Deno.test("KafkaSource.commit() throws RangeError when a position names another 
     message: 'Cannot commit to Kafka source "t": position is for topic "other"',
   });
   await source.close();
+});
+
+Deno.test("KafkaSource() announces its partitions and reads nothing of them until start() when announceAssignments is set", async () => {
+  const topic = uniqueTopic("announce");
+  const broker = await startKafka({ topics: [{ name: topic, partitions: 2 }] });
+  const logger = new RecordingLogger();
+  const source = new KafkaSource({
+    brokers: broker.brokers,
+    topic,
+    groupId: uniqueTopic("g"),
+    logger,
+    sessionTimeout: 6_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 100,
+    announceAssignments: true,
+  });
+  const items = source[Symbol.asyncIterator]();
+  try {
+    await broker.produce(topic, DEMO.map((value) => ({ value, partition: 0 })));
+    await broker.produce(topic, [{ value: "2,Bob,0,2,1662022781000", partition: 1 }]);
+    const first = await within(items.next(), WAIT_MS);
+    if (first === "timeout") assert.fail(`No assignment within ${WAIT_MS} ms`);
+    assert.deepStrictEqual(first.value, {
+      type: "assignment",
+      assigned: [{ topic, partition: 0 }, { topic, partition: 1 }],
+      revoked: [],
+    });
+    // Nothing comes before start(): the pull stays pending.
+    const pending = items.next();
+    assert.equal(await within(pending, 1_500), "timeout");
+    // Partition 0 resumes at a checkpointed offset, partition 1 where the group would start.
+    source.start([{ topic, partition: 0, offset: "2" }, { topic, partition: 1, offset: null }]);
+    const firstBatch = await within(pending, WAIT_MS);
+    if (firstBatch === "timeout" || firstBatch.done || firstBatch.value.type !== "batch") {
+      assert.fail(`Expected a batch after start(), got ${JSON.stringify(firstBatch)}`);
+    }
+    const records = eachRecord(items);
+    const got = recordsOf(firstBatch.value);
+    got.push(...await take(records, 3 - got.length));
+    assert.deepStrictEqual(positions(got), [
+      [0, "2", DEMO[2]],
+      [0, "3", DEMO[3]],
+      [1, "0", "2,Bob,0,2,1662022781000"],
+    ]);
+    await assertNoMore(records, 1_000);
+  } finally {
+    await source.close();
+    await broker.close();
+  }
 });
