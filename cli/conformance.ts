@@ -32,7 +32,11 @@ type InputItem =
 /** The outcome of one vector: `null` when it passed, else the difference. */
 export type VectorResult = { readonly name: string; readonly failure: string | null };
 
-function keyOf(event: Event, keyBy: Vector["keyBy"]): string {
+/**
+ * The key of an event as a vector's `keyBy` defines it: one key for all when `null`.
+ * @returns the key's fields' values as JSON
+ */
+export function keyOf(event: Event, keyBy: Vector["keyBy"]): string {
   if (keyBy === null) return "";
   const fields = typeof keyBy === "string" ? [keyBy] : keyBy;
   return JSON.stringify(fields.map((f) => event[f] ?? null));

@@ -127,6 +127,16 @@ export class PriorityQueue<T> implements Iterable<T> {
     other.#size = 0;
   }
 
+  /**
+   * Replaces this queue's elements with `items`, kept in exactly this array order without
+   * comparing them: for restoring a queue from its own iteration order, which must be a heap.
+   */
+  assign(items: readonly T[]): void {
+    this.clear();
+    for (let i = 0; i < items.length; i++) this.#set(i, items[i]);
+    this.#size = items.length;
+  }
+
   /** `PriorityQueue#removeIf` / `removeAll`: compact survivors in order, then heapify. */
   removeIf(predicate: (item: T) => boolean): boolean {
     const n = this.#size;

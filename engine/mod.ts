@@ -41,3 +41,13 @@ export {
   type TimeBehaviour,
 } from "./keyed_operator.ts";
 export { type WatermarkOptions, WatermarkTracker } from "./watermark.ts";
+export {
+  NFA_STATE_FORMAT_VERSION,
+  type NfaStateSnapshot,
+  restoreNfaState,
+  type SnapshotCounters,
+  type SnapshotEvent,
+  snapshotNfaState,
+  type SnapshotNode,
+  type SnapshotNumber,
+} from "./nfa_state_snapshot.ts";

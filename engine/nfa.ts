@@ -47,6 +47,8 @@ export class Nfa {
   readonly #skip: AfterMatchSkipStrategy;
   /** Set by tools that explain runs (backtest --explain); `null` costs one check per step. */
   listener: RunListener | null = null;
+  /** Flink: `NFA#getStates`: the compiled states by name, which restored runs refer to. */
+  readonly states: ReadonlyMap<string, State>;
   readonly #starts: State[];
   /** The runs of a fresh key: immutable, so every key shares them. */
   readonly #startRuns: ComputationState[];
@@ -68,6 +70,7 @@ export class Nfa {
     this.#windowTimes = compiled.windowTimes;
     this.hasWindows = this.#windowTime > 0 || this.#windowTimes.size > 0;
     this.#skip = skipStrategy;
+    this.states = compiled.states;
     const states = [...compiled.states.values()];
     this.#starts = states.filter((state) => state.isStart);
     this.#startRuns = this.#starts.map((state) => createStartState(state));

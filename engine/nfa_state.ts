@@ -52,6 +52,21 @@ export type RunEvent =
 export type RunListener = (event: RunEvent) => void;
 
 /**
+ * What numbers a key's events, as plain values: Flink's `eventsCount` (the next `EventId` per
+ * timestamp) and the ranking position (see `NfaState#rank`). Times may be `NaN` (no count yet)
+ * and `-Infinity` (nothing ranked yet).
+ */
+export interface EventCounters {
+  /** The latest timestamp ids were counted at, and the next id for it. */
+  readonly countTimestamp: number;
+  readonly count: number;
+  /** `[timestamp, next id]` of older timestamps not yet cleared by advanceTime. */
+  readonly olderCounts: readonly (readonly [number, number])[];
+  readonly high: number;
+  readonly nextOrder: number;
+}
+
+/**
  * Flink: `NFAState` plus what the key's `SharedBuffer` keeps beyond the runs' paths: the count
  * of events taken per timestamp, which numbers them (`EventId`). One exists per key and rule, so
  * it holds no Map unless an unusual case needs one.
@@ -120,6 +135,26 @@ export class NfaState extends PriorityQueue<ComputationState> {
     older?.delete(timestamp);
     this.#olderCounts = older !== null && older.size > 0 ? older : null;
     this.#countTimestamp = timestamp;
+  }
+
+  /** The counters that number this key's events, for a snapshot of the state. */
+  eventCounters(): EventCounters {
+    return {
+      countTimestamp: this.#countTimestamp,
+      count: this.#count,
+      olderCounts: [...this.#olderCounts ?? []],
+      high: this.#high,
+      nextOrder: this.#nextOrder,
+    };
+  }
+
+  /** Sets the counters to those {@link eventCounters} gave, when restoring a snapshot. */
+  restoreEventCounters(counters: EventCounters): void {
+    this.#countTimestamp = counters.countTimestamp;
+    this.#count = counters.count;
+    this.#olderCounts = counters.olderCounts.length === 0 ? null : new Map(counters.olderCounts);
+    this.#high = counters.high;
+    this.#nextOrder = counters.nextOrder;
   }
 
   /** Flink: `SharedBuffer#advanceTime`: ids restart for timestamps that can no longer occur. */

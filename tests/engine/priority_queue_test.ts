@@ -87,3 +87,16 @@ Deno.test("PriorityQueue matches the JDK's algorithm on random operations, ties 
     }
   }
 });
+
+Deno.test("PriorityQueue.assign() keeps the given array order without comparing", () => {
+  let compared = 0;
+  const queue = new PriorityQueue<number>((a, b) => (compared++, a - b));
+  for (const x of [9, 8, 7]) queue.add(x);
+  compared = 0;
+  queue.assign([1, 5, 2, 6, 5, 3]);
+  assert.equal(compared, 0);
+  assert.deepEqual([...queue], [1, 5, 2, 6, 5, 3]);
+  assert.deepEqual([queue.poll(), queue.poll(), queue.poll()], [1, 2, 3]);
+  queue.assign([4]);
+  assert.deepEqual([...queue], [4]);
+});
