@@ -17,6 +17,9 @@ export interface MysqlClientOptions {
   readonly queryTimeoutMs?: number;
 }
 
+/** One statement inside {@link MysqlClient.transaction}; as {@link MysqlClient.query}. */
+export type MysqlQuery = (sql: string, values?: readonly unknown[]) => Promise<unknown>;
+
 /** A MySQL connection that reconnects on the next call after a failure. */
 export class MysqlClient {
   /** `host:port/database`, safe to log: it never includes credentials. */
@@ -49,7 +52,34 @@ export class MysqlClient {
    */
   async query(sql: string, values: readonly unknown[] = []): Promise<unknown> {
     if (this.#closed) throw new Error(`Cannot query "${this.target}": the client is closed`);
+    return await this.#run(await this.#connect(), sql, values);
+  }
+
+  /**
+   * Runs `body` in one transaction on one connection, so that its statements commit together
+   * or not at all: a reconnect in the middle would otherwise run the rest in autocommit mode.
+   * @param body the work; every statement goes through the `query` it is given
+   * @returns what `body` returns, once committed
+   * @throws whatever a statement, `body` or COMMIT throws, after a rollback (or after dropping
+   *   the connection, which makes the server roll back). When COMMIT itself fails the outcome is
+   *   unknown: a caller that retries must make the transaction idempotent.
+   */
+  async transaction<T>(body: (query: MysqlQuery) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new Error(`Cannot query "${this.target}": the client is closed`);
     const connection = await this.#connect();
+    const query: MysqlQuery = (sql, values = []) => this.#run(connection, sql, values);
+    await query("START TRANSACTION");
+    try {
+      const result = await body(query);
+      await query("COMMIT");
+      return result;
+    } catch (error) {
+      await query("ROLLBACK").catch(() => this.#drop(connection));
+      throw error;
+    }
+  }
+
+  async #run(connection: Connection, sql: string, values: readonly unknown[]): Promise<unknown> {
     try {
       const [result] = await connection.query({
         sql,

@@ -1,7 +1,7 @@
 /**
  * io: every adapter between the job and the outside world (Kafka, MySQL/MariaDB, SQLite, files,
- * HTTP), behind the `EventSource`, `RuleStore` and `MatchSink` interfaces. Nothing here knows of
- * NFAs.
+ * HTTP), behind the `EventSource`, `RuleStore`, `MatchSink` and `CheckpointStore` interfaces.
+ * Nothing here knows of NFAs.
  *
  * @example
  * ```ts
@@ -13,6 +13,7 @@
  */
 
 export * from "./backoff.ts";
+export * from "./checkpoint_store.ts";
 export { DirectoryRuleStore, type DirectoryRuleStoreOptions } from "./directory_rule_store.ts";
 export { type EventFormat, parseEvent } from "./event_format.ts";
 export type {
@@ -32,9 +33,17 @@ export { writeStdoutLines } from "./stdout_lines.ts";
 export { type MatchRow, type MatchSink, SinkWriteError } from "./match_sink.ts";
 export { type MetricsRenderer, serveMetrics, type ServeMetricsOptions } from "./metrics_server.ts";
 export { SqlMatchSink, type SqlMatchSinkOptions } from "./mysql_match_sink.ts";
+export {
+  MysqlCheckpointStore,
+  type MysqlCheckpointStoreOptions,
+} from "./mysql_checkpoint_store.ts";
 export { MysqlRuleStore, type MysqlRuleStoreOptions } from "./mysql_rule_store.ts";
 export type { RuleRow, RuleSet, RuleStore, WatchOptions } from "./rule_store.ts";
 export { assertSqlIdentifier, quoteSqlIdentifier } from "./sql_identifier.ts";
+export {
+  SqliteCheckpointStore,
+  type SqliteCheckpointStoreOptions,
+} from "./sqlite_checkpoint_store.ts";
 export { SqliteMatchSink, type SqliteMatchSinkOptions } from "./sqlite_match_sink.ts";
 export {
   openSqliteDatabase,

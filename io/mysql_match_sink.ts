@@ -12,6 +12,7 @@ import { type MatchRow, type MatchSink, SinkWriteError } from "./match_sink.ts";
 export { SinkWriteError };
 import { describeError, errorErrno, isTransientMysqlError, MysqlClient } from "./_mysql_client.ts";
 import { quoteSqlIdentifier } from "./sql_identifier.ts";
+import { mysqlMatchUpsert } from "./_match_rows_sql.ts";
 
 /** Options for {@link SqlMatchSink}. */
 export interface SqlMatchSinkOptions {
@@ -42,7 +43,6 @@ const ROW_DATA_ERRNOS = new Set([
   4025, // MariaDB ER_CONSTRAINT_FAILED
 ]);
 const WARN_EVERY_MS = 30_000;
-const COLUMNS = "(`rule_id`, `rule_version`, `user_id`, `user_name`, `production_id`)";
 
 /**
  * A {@link MatchSink} that upserts rows with multi-row `INSERT ... ON DUPLICATE KEY UPDATE`, so
@@ -55,7 +55,7 @@ const COLUMNS = "(`rule_id`, `rule_version`, `user_id`, `user_name`, `production
  */
 export class SqlMatchSink implements MatchSink {
   readonly #client: MysqlClient;
-  readonly #insertPrefix: string;
+  readonly #table: string;
   readonly #batchSize: number;
   readonly #logger: Logger;
   readonly #closing = new AbortController();
@@ -75,7 +75,7 @@ export class SqlMatchSink implements MatchSink {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
       throw new RangeError(`Invalid sink batch size "${batchSize}": expected 1..10000`);
     }
-    this.#insertPrefix = `INSERT INTO ${table} ${COLUMNS} VALUES `;
+    this.#table = table;
     this.#batchSize = batchSize;
     this.#logger = options.logger ?? SILENT_LOGGER;
     this.#client = new MysqlClient(options.config);
@@ -138,15 +138,7 @@ export class SqlMatchSink implements MatchSink {
 
   /** Runs one upsert, retrying transient failures until it succeeds or the sink closes. */
   async #insert(rows: readonly MatchRow[]): Promise<void> {
-    const sql = this.#insertPrefix + "(?, ?, ?, ?, ?), ".repeat(rows.length - 1) +
-      "(?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE `user_name` = VALUES(`user_name`)";
-    const values = rows.flatMap((r) => [
-      r.ruleId,
-      r.ruleVersion,
-      r.userId,
-      r.userName,
-      r.productionId,
-    ]);
+    const { sql, values } = mysqlMatchUpsert(this.#table, rows);
     const { attempts } = await retryTransient(() => this.#client.query(sql, values), {
       signal: this.#closing.signal,
       backoff: { maxDelayMs: 5_000 },

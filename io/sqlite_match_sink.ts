@@ -13,6 +13,13 @@ import type { MatchRow, MatchSink } from "./match_sink.ts";
 import { SinkWriteError } from "./match_sink.ts";
 import { quoteSqlIdentifier } from "./sql_identifier.ts";
 import { openSqliteDatabase } from "./sqlite_rule_store.ts";
+import { matchRowParams, sqliteMatchUpsertSql } from "./_match_rows_sql.ts";
+import {
+  immediateTransaction,
+  isSqliteLockError,
+  isTransientSqliteError,
+  sqliteErrorMessage,
+} from "./_sqlite_transaction.ts";
 
 /** Options for {@link SqliteMatchSink}. */
 export interface SqliteMatchSinkOptions {
@@ -25,17 +32,9 @@ export interface SqliteMatchSinkOptions {
 }
 
 /**
- * SQLite primary result codes that a later attempt may not meet: BUSY, LOCKED, IOERR, FULL and
- * CANTOPEN. Deno's `node:sqlite` leaves `errcode` off some errors, so messages are matched too.
- */
-const TRANSIENT_CODES = new Set([5, 6, 10, 13, 14]);
-const TRANSIENT_MESSAGE =
-  /database (?:table )?is locked|database is busy|disk I\/O error|unable to open database file|database or disk is full/i;
-
-/**
- * A {@link MatchSink} that upserts each batch in one transaction with `INSERT ... ON CONFLICT
- * (rule_id, rule_version, user_id, production_id) DO UPDATE SET user_name = excluded.user_name`,
- * so writing a row twice leaves one row, as `ON DUPLICATE KEY UPDATE` does in MySQL.
+ * A {@link MatchSink} that upserts each batch in one transaction with `INSERT ... ON CONFLICT DO
+ * UPDATE SET user_name = excluded.user_name`, so writing a row twice leaves one row, as `ON
+ * DUPLICATE KEY UPDATE` does in MySQL; into a table without a key it inserts.
  *
  * SQLite does not check column types: a `ruleId` that is not an integer is stored as text where
  * MySQL would refuse it. Lock waits and I/O failures are retried with backoff until they succeed
@@ -60,10 +59,7 @@ export class SqliteMatchSink implements MatchSink {
     this.#tableName = options.tableName ?? "match_results";
     const table = quoteSqlIdentifier(this.#tableName, "result table name");
     this.#path = options.path;
-    this.#upsert = `INSERT INTO ${table} ` +
-      "(`rule_id`, `rule_version`, `user_id`, `user_name`, `production_id`) VALUES (?, ?, ?, ?, ?) " +
-      "ON CONFLICT (`rule_id`, `rule_version`, `user_id`, `production_id`) " +
-      "DO UPDATE SET `user_name` = excluded.`user_name`";
+    this.#upsert = sqliteMatchUpsertSql(table);
     this.#logger = options.logger ?? SILENT_LOGGER;
   }
 
@@ -95,11 +91,10 @@ export class SqliteMatchSink implements MatchSink {
       ({ attempts } = await retryTransient(() => this.#transaction(batch), {
         signal: this.#closing.signal,
         backoff: { minDelayMs: 50, maxDelayMs: 5_000 },
-        isTransient,
+        isTransient: isTransientSqliteError,
         onRetry: (error, attempt) => {
-          const message = errorMessage(error);
-          // Locks are released by their holder; any other failure may be the connection's own.
-          if (!/locked|busy/i.test(message)) this.#disconnect();
+          const message = sqliteErrorMessage(error);
+          if (!isSqliteLockError(error)) this.#disconnect();
           // Once per write: the queue holds later writes back, so one outage logs one line.
           if (attempt === 0) {
             this.#logger.log("warn", "Match sink write failed, retrying", {
@@ -114,7 +109,7 @@ export class SqliteMatchSink implements MatchSink {
       if (error instanceof RetryAbortedError) throw this.#closed(batch, error.cause);
       throw new SinkWriteError(
         `Cannot write ${batch.length} match rows to "${this.#path}" table ` +
-          `"${this.#tableName}": ${errorMessage(error)}`,
+          `"${this.#tableName}": ${sqliteErrorMessage(error)}`,
         batch,
         { cause: error },
       );
@@ -127,24 +122,12 @@ export class SqliteMatchSink implements MatchSink {
     }
   }
 
-  /** Runs the batch in one immediate transaction, so the write lock is taken before any row. */
   #transaction(batch: readonly MatchRow[]): void {
     const db = this.#db ??= openSqliteDatabase(this.#path, { resultTableName: this.#tableName });
     const statement = this.#statement ??= db.prepare(this.#upsert);
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      for (const row of batch) {
-        statement.run(row.ruleId, row.ruleVersion, row.userId, row.userName, row.productionId);
-      }
-      db.exec("COMMIT");
-    } catch (error) {
-      try {
-        if (db.isTransaction) db.exec("ROLLBACK");
-      } catch {
-        // SQLite rolls back by itself after some errors; the first error is the one to report.
-      }
-      throw error;
-    }
+    immediateTransaction(db, () => {
+      for (const row of batch) statement.run(...matchRowParams(row));
+    });
   }
 
   #closed(batch: readonly MatchRow[], cause: unknown): SinkWriteError {
@@ -165,14 +148,4 @@ export class SqliteMatchSink implements MatchSink {
     }
     this.#db = undefined;
   }
-}
-
-function isTransient(error: unknown): boolean {
-  const errcode = (error as { errcode?: unknown } | null)?.errcode;
-  if (typeof errcode === "number" && TRANSIENT_CODES.has(errcode & 0xff)) return true;
-  return error instanceof Error && TRANSIENT_MESSAGE.test(error.message);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -101,3 +101,21 @@ Deno.test("SqliteMatchSink.close() rejects a write that is still retrying", asyn
   other.exec("ROLLBACK");
   other.close();
 });
+
+Deno.test("SqliteMatchSink.write() inserts every row when the table has no primary key", async () => {
+  const path = await tempDatabase();
+  const setup = new DatabaseSync(path);
+  setup.exec(
+    "CREATE TABLE match_results ( rule_id INT, rule_version INT, user_id INT, " +
+      "user_name VARCHAR(255), production_id INT )",
+  );
+  setup.close();
+  const sink = new SqliteMatchSink({ path });
+  await sink.write([KEN]);
+  await sink.write([KEN]);
+  await sink.close();
+  assertEquals(selectResults(path), [
+    { rule_id: 1, rule_version: 1, user_id: 1, user_name: "Ken", production_id: 1 },
+    { rule_id: 1, rule_version: 1, user_id: 1, user_name: "Ken", production_id: 1 },
+  ]);
+});
