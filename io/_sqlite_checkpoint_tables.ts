@@ -7,7 +7,8 @@
  */
 
 import type { DatabaseSync } from "node:sqlite";
-import { CHECKPOINT_TABLES_VERSION, type PartitionRef } from "./checkpoint_store.ts";
+import { CHECKPOINT_TABLES_VERSION } from "./checkpoint_store.ts";
+import type { PartitionRef } from "./event_source.ts";
 import { checkFormat, type QuotedTables, type StoredPartition } from "./_checkpoint_shared.ts";
 
 /**

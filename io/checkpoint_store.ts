@@ -10,13 +10,10 @@
  */
 
 import { createHash } from "node:crypto";
-import type { MatchRow } from "./match_sink.ts";
+import type { PartitionRef } from "./event_source.ts";
 
-/** One partition of a source topic. */
-export interface PartitionRef {
-  readonly topic: string;
-  readonly partition: number;
-}
+export type { PartitionRef };
+import type { MatchRow } from "./match_sink.ts";
 
 /**
  * How far the match rows of a partition go: the rows of every event up to and including this

@@ -1,33 +1,36 @@
 /**
- * The job's output stage: match lines, match rows and source commits leave the pipeline loop as
- * one chunk per batch and are written by a single writer that runs while the loop processes the
- * next batch. Chunks that arrive while a write is in flight are coalesced into the next write.
+ * The job's output stage: match lines, match rows and what must follow them (a checkpoint, a
+ * source commit) leave the pipeline loop as one chunk per batch and are written by a single
+ * writer that runs while the loop processes the next batch. Chunks that arrive while a write is
+ * in flight are coalesced into the next write.
  *
  * @module
  */
 
-import type { MatchRow, MatchSink, SourcePosition } from "../io/mod.ts";
+import { compareSinkProgress, type MatchRow, type SinkProgress } from "../io/mod.ts";
 
 /** What one batch produced. */
 export interface OutputChunk {
   /** Match lines, without line endings. */
   readonly lines: readonly string[];
   readonly rows: readonly MatchRow[];
+  /** Per partition, the position of the last event whose rows are in `rows` (or earlier). */
+  readonly progress: readonly SinkProgress[];
   /**
-   * Positions to commit once this chunk, and every chunk before it, is written: the last record
-   * of each partition whose effects are then all durable.
+   * Runs once this chunk, and every chunk before it, is written: a checkpoint or a commit of
+   * the positions whose effects are then all durable.
    */
-  readonly commit: readonly SourcePosition[];
+  readonly then: (() => Promise<void>) | null;
 }
 
 /** Options for {@link OutputWriter}. */
 export interface OutputWriterOptions {
   /** Writes match lines (stdout in production); a write completes when the lines are out. */
   readonly print: (lines: readonly string[]) => void | Promise<void>;
-  /** Where rows go; `null` prints only. */
-  readonly sink: MatchSink | null;
-  /** Commits source positions. */
-  readonly commit: (positions: readonly SourcePosition[]) => Promise<void>;
+  /** Writes rows durably, with their progress; `null` prints only. */
+  readonly writeRows:
+    | ((rows: readonly MatchRow[], progress: readonly SinkProgress[]) => Promise<void>)
+    | null;
   /**
    * Matches waiting to be written beyond which {@link OutputWriter.submit} waits: a slow
    * database slows the pipeline instead of growing memory. Default 10 000.
@@ -36,8 +39,8 @@ export interface OutputWriterOptions {
 }
 
 /**
- * Writes chunks in submission order: lines, then rows, then commits, so a position is committed
- * only after every line and row that its records produced is written.
+ * Writes chunks in submission order: lines, then rows, then what follows them, so a position is
+ * checkpointed or committed only after every line and row that its records produced is written.
  */
 export class OutputWriter {
   readonly #options: OutputWriterOptions;
@@ -70,7 +73,7 @@ export class OutputWriter {
    */
   async submit(chunk: OutputChunk): Promise<void> {
     this.#throwIfFailed();
-    if (chunk.lines.length === 0 && chunk.rows.length === 0 && chunk.commit.length === 0) return;
+    if (chunk.lines.length === 0 && chunk.rows.length === 0 && chunk.then === null) return;
     this.#queue.push(chunk);
     this.#pendingMatches += Math.max(chunk.lines.length, chunk.rows.length);
     this.#running ??= this.#drain();
@@ -112,16 +115,21 @@ export class OutputWriter {
   async #write(chunks: readonly OutputChunk[]): Promise<void> {
     const lines: string[] = [];
     const rows: MatchRow[] = [];
-    const commit = new Map<string, SourcePosition>();
+    const progress = new Map<string, SinkProgress>();
     for (const chunk of chunks) {
       for (const line of chunk.lines) lines.push(line);
       for (const row of chunk.rows) rows.push(row);
-      // A later chunk's position of a partition is never older than an earlier one's.
-      for (const p of chunk.commit) commit.set(`${p.topic}\u0000${p.partition}`, p);
+      for (const p of chunk.progress) {
+        const id = `${p.topic}\u0000${p.partition}`;
+        const known = progress.get(id);
+        if (known === undefined || compareSinkProgress(known, p) < 0) progress.set(id, p);
+      }
     }
     if (lines.length > 0) await this.#options.print(lines);
-    if (rows.length > 0 && this.#options.sink !== null) await this.#options.sink.write(rows);
-    if (commit.size > 0) await this.#options.commit([...commit.values()]);
+    if (rows.length > 0 && this.#options.writeRows !== null) {
+      await this.#options.writeRows(rows, [...progress.values()]);
+    }
+    for (const chunk of chunks) await chunk.then?.();
   }
 
   #signalProgress(): void {

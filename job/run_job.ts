@@ -133,8 +133,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   const malformed = new MalformedReporter(logger, now);
   const output = new OutputWriter({
     print: options.print,
-    sink,
-    commit: (done) => source.commit(done),
+    writeRows: sink === null ? null : (batch) => sink.write(batch),
     ...(options.maxPendingMatches === undefined
       ? {}
       : { maxPendingMatches: options.maxPendingMatches }),
@@ -173,13 +172,14 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   let lastCommit = -Infinity;
   /** Hands what was produced since the last call to the output stage. */
   const submit = (force = false) => {
-    let commit: SourcePosition[] = [];
+    let then: (() => Promise<void>) | null = null;
     const at = now();
     if (force || at - lastCommit >= commitIntervalMs) {
       lastCommit = at;
-      commit = positions.release(operator.oldestLiveSequence());
+      const done = positions.release(operator.oldestLiveSequence());
+      if (done.length > 0) then = () => source.commit(done);
     }
-    const chunk = { lines, rows, commit };
+    const chunk = { lines, rows, progress: [], then };
     lines = [];
     rows = [];
     return output.submit(chunk);
