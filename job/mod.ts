@@ -23,7 +23,6 @@ export {
 } from "./flags.ts";
 export { merge, type MergeOptions, ticks } from "./merge.ts";
 export { type GaugeReader, Metrics } from "./metrics.ts";
-export { PositionTracker } from "./position_tracker.ts";
 export {
   compileRuleRow,
   DEMO_PROCESS_FUNCTION,

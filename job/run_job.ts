@@ -8,6 +8,7 @@
  */
 
 import {
+  type EventOrigin,
   KeyedOperator,
   type OperatorOutput,
   type TimeBehaviour,
@@ -15,14 +16,18 @@ import {
   WatermarkTracker,
 } from "../engine/mod.ts";
 import {
+  type CheckpointStore,
   type EventFormat,
   type EventSource,
+  FencedError,
   type Logger,
   type MatchRow,
   type MatchSink,
   parseEvent,
+  type PartitionRef,
   type RuleSet,
   type RuleStore,
+  type SinkProgress,
   type SourceBatch,
   type SourceItem,
   type SourcePosition,
@@ -33,7 +38,7 @@ import { declareJobMetrics } from "./job_metrics.ts";
 import { merge, ticks } from "./merge.ts";
 import type { Metrics } from "./metrics.ts";
 import { OutputWriter } from "./output_writer.ts";
-import { PositionTracker } from "./position_tracker.ts";
+import { Checkpointer } from "./checkpointer.ts";
 import { RuleRegistry } from "./rule_registry.ts";
 
 /** Options for {@link runJob}. */
@@ -59,10 +64,19 @@ export interface JobOptions {
   /** Matches written but not yet durable beyond which reading waits; default 10 000. */
   readonly maxPendingMatches?: number;
   /**
-   * Minimum time between offset commits; default 2 000 ms. Finding what is safe to commit visits
-   * every key's state, so it is not done on every batch.
+   * Where checkpoints go, or `null`: then nothing of the operator's state survives a restart,
+   * rows go to `sink` (at least once) and offsets are committed as records are handled.
    */
-  readonly commitIntervalMs?: number;
+  readonly checkpoints?: JobCheckpoints | null;
+  /** Time between checkpoints (or, without them, offset commits); default 5 000 ms. */
+  readonly checkpointIntervalMs?: number;
+}
+
+/** A checkpointed job's store, and who it is to the store. */
+export interface JobCheckpoints {
+  readonly store: CheckpointStore;
+  /** Who claims partitions, e.g. host and process id. */
+  readonly owner: string;
 }
 
 /** Totals of a finished run. */
@@ -72,6 +86,9 @@ export interface JobSummary {
   readonly late: number;
   readonly matches: number;
 }
+
+/** A match row with the partition of its key, to drop it if another instance takes that. */
+type PartitionedRow = MatchRow & PartitionRef;
 
 type Item =
   | { readonly type: "source"; readonly item: SourceItem }
@@ -129,11 +146,24 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     ...(options.conditions === undefined ? {} : { conditions: options.conditions }),
   });
   const watermarks = new WatermarkTracker(options.watermark);
-  const positions = new PositionTracker();
+  const checkpoints = options.checkpoints ?? null;
+  const checkpointer = new Checkpointer({
+    store: checkpoints?.store ?? null,
+    operator,
+    watermarks,
+    owner: checkpoints?.owner ?? "",
+    logger,
+    commit: (positions) => source.commit(positions),
+    now,
+  });
   const malformed = new MalformedReporter(logger, now);
   const output = new OutputWriter({
     print: options.print,
-    writeRows: sink === null ? null : (batch) => sink.write(batch),
+    writeRows: checkpoints !== null
+      ? (batch, progress) => writeMatches(checkpoints.store, batch as PartitionedRow[], progress)
+      : sink === null
+      ? null
+      : (batch) => sink.write(batch),
     ...(options.maxPendingMatches === undefined
       ? {}
       : { maxPendingMatches: options.maxPendingMatches }),
@@ -142,7 +172,29 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   const totals = { eventsIn: 0, malformed: 0, late: 0, matches: 0 };
   // What the current batch produced, handed to the output stage as one chunk.
   let lines: string[] = [];
-  let rows: MatchRow[] = [];
+  let rows: PartitionedRow[] = [];
+  let progress = new Map<number, SinkProgress>();
+
+  /** Writes rows exactly once; rows of partitions another instance took are its to write. */
+  const writeMatches = async (
+    store: CheckpointStore,
+    batch: PartitionedRow[],
+    written: readonly SinkProgress[],
+  ) => {
+    for (;;) {
+      try {
+        return await store.writeMatches(batch, written);
+      } catch (error) {
+        if (!(error instanceof FencedError)) throw error;
+        checkpointer.fence(error);
+        const lost = new Set(error.partitions.map((p) => `${p.topic}/${p.partition}`));
+        const mine = (p: PartitionRef) => !lost.has(`${p.topic}/${p.partition}`);
+        batch = batch.filter(mine);
+        written = written.filter(mine);
+        if (batch.length === 0) return;
+      }
+    }
+  };
 
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -157,7 +209,9 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     for (const match of out.matches) {
       metrics.add("edgecep_matches_total", 1, match.rule.id);
       lines.push(formatMatchLine(match));
-      rows.push(toMatchRow(match));
+      if (checkpointer.written(match, eventTime)) continue;
+      rows.push({ ...toMatchRow(match), ...checkpointer.partitionOf(match.group) });
+      if (match.position >= 0) progress.set(match.group, checkpointer.progressOf(match, eventTime));
     }
     totals.matches += out.matches.length;
     for (const timeout of out.timedOut) metrics.add("edgecep_timeouts_total", 1, timeout.rule.id);
@@ -168,28 +222,33 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     else emit(operator.advanceProcessingTime(at));
   };
 
-  const commitIntervalMs = options.commitIntervalMs ?? 2_000;
-  let lastCommit = -Infinity;
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? 5_000;
+  let lastCheckpoint = now();
   /** Hands what was produced since the last call to the output stage. */
   const submit = (force = false) => {
     let then: (() => Promise<void>) | null = null;
     const at = now();
-    if (force || at - lastCommit >= commitIntervalMs) {
-      lastCommit = at;
-      const done = positions.release(operator.oldestLiveSequence());
-      if (done.length > 0) then = () => source.commit(done);
+    if (force || at - lastCheckpoint >= checkpointIntervalMs) {
+      lastCheckpoint = at;
+      then = checkpointer.capture();
     }
-    const chunk = { lines, rows, progress: [], then };
+    const chunk = { lines, rows, progress: [...progress.values()], then };
     lines = [];
     rows = [];
+    progress = new Map();
     return output.submit(chunk);
   };
 
+  // Where the current record came from; the operator copies it where it keeps the event.
+  const origin: EventOrigin = { group: 0, position: 0 };
   const handle = (batch: SourceBatch) => {
-    const { values } = batch;
+    const slot = checkpointer.slot(batch);
+    // A partition another instance took since the batch was fetched is its to handle.
+    if (!slot.owned) return;
+    const { values, offsets } = batch;
     const n = values.length;
     const at = now();
-    const sequences = new Float64Array(n);
+    origin.group = slot.group;
     let bad = 0;
     let maxTimestamp = -Infinity;
     for (let i = 0; i < n; i++) {
@@ -203,21 +262,25 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
         }
       } catch (error) {
         bad++;
-        const offset = batch.offsets[i]!;
+        const offset = offsets[i]!;
         malformed.report(
           { topic: batch.topic, partition: batch.partition, offset },
           (error as Error).message,
         );
-        sequences[i] = operator.nextSequence - 1;
         continue;
       }
       const timestamp = eventTime ? event.eventTime as number : at;
       if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-      sequences[i] = operator.nextSequence;
-      const out = operator.processElement(`${event.id},${event.productionId}`, event, timestamp);
+      origin.position = +offsets[i]!;
+      const out = operator.processElement(
+        `${event.id},${event.productionId}`,
+        event,
+        timestamp,
+        origin,
+      );
       if (out.matches.length > 0 || out.timedOut.length > 0 || out.late > 0) emit(out);
     }
-    positions.track(batch, sequences);
+    if (n > 0) checkpointer.handled(slot.group, offsets[n - 1]!);
     totals.eventsIn += n;
     metrics.add("edgecep_events_in_total", n);
     if (bad > 0) {
@@ -246,10 +309,12 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     for await (const item of items) {
       if (item.type === "source") {
         if (item.item.type === "assignment") {
-          // Without checkpoints every partition starts where the group left off.
-          source.start(item.item.assigned.map((p) => ({ ...p, offset: null })));
+          // State of revoked partitions is dropped only after their last rows are out.
+          await output.flush();
+          source.start(await checkpointer.assign(item.item));
           continue;
         }
+        checkpointer.takeFenced();
         handle(item.item);
         await submit();
       } else if (item.type === "rules") {
