@@ -7,11 +7,26 @@
  */
 
 import { compileRuleRow } from "../job/mod.ts";
-import { compileRule, formatPatternApi, parseRule, RuleValidationError } from "../rules/mod.ts";
+import {
+  compileRule,
+  formatPatternApi,
+  type GraphSpec,
+  parseRule,
+  RuleValidationError,
+} from "../rules/mod.ts";
 
 async function readInput(path: string): Promise<string> {
   if (path !== "-") return await Deno.readTextFile(path);
   return await new Response(Deno.stdin.readable).text();
+}
+
+// Seed 001 names the field two ways, and a rule without it runs NO_SKIP: say which applies.
+function describeSkipStrategy(graph: GraphSpec): string {
+  const skip = graph.afterMatchStrategy;
+  const strategy = "patternName" in skip ? `${skip.type} "${skip.patternName}"` : skip.type;
+  return graph.afterMatchStrategyField === null
+    ? `After-match skip strategy: ${strategy} (the graph names none)`
+    : `After-match skip strategy: ${strategy} (from "${graph.afterMatchStrategyField}")`;
 }
 
 /**
@@ -55,8 +70,10 @@ export async function checkRuleCommand(args: readonly string[]): Promise<number>
     } else {
       compileRule({ id, pattern });
     }
+    const root = parseRule(pattern);
     console.log(`Rule "${id}" is valid. As a Flink Pattern:`);
-    console.log(formatPatternApi(parseRule(pattern)));
+    console.log(formatPatternApi(root));
+    console.log(describeSkipStrategy(root.graph!));
     return 0;
   } catch (error) {
     if (!(error instanceof RuleValidationError)) throw error;

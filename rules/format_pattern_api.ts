@@ -33,8 +33,11 @@ function condition(json: unknown): string {
   if (typeof c.subClassName === "string") {
     return `new SubtypeCondition<>(${c.subClassName.split(".").pop()}.class)`;
   }
+  // CUSTOM_ARGS: Ververica's CustomArgCondition takes its args as one string
   const args = Array.isArray(c.args)
     ? `new String[] {${c.args.map((a) => quote(String(a))).join(", ")}}`
+    : typeof c.args === "string"
+    ? quote(c.args)
     : "";
   return `new ${simple}(${args})`;
 }

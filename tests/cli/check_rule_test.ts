@@ -11,6 +11,8 @@ const RULE_1_AS_PATTERN_API = [
   `    .where(new EndCondition());`,
 ];
 
+const RULE_1_SKIP = `After-match skip strategy: SKIP_PAST_LAST_EVENT (from "afterMatchStrategy")`;
+
 async function withTempFile<T>(text: string, run: (path: string) => Promise<T>): Promise<T> {
   const path = await Deno.makeTempFile({ suffix: ".json" });
   try {
@@ -27,6 +29,7 @@ Deno.test("checkRuleCommand() prints rule 1 as the quick start's Pattern API cha
   assert.deepEqual(result.stdout, [
     `Rule "1" is valid. As a Flink Pattern:`,
     ...RULE_1_AS_PATTERN_API,
+    RULE_1_SKIP,
   ]);
 });
 
@@ -42,7 +45,7 @@ Deno.test("checkRuleCommand() prints Rule 2's window as timesOrMore(3, Time.minu
 Deno.test("checkRuleCommand() reads the pattern column's JSON alone", async () => {
   const result = await withTempFile(RULE_1_PATTERN, (path) => runMain(["check-rule", path]));
   assert.equal(result.code, 0, result.stderr.join("\n"));
-  assert.deepEqual(result.stdout.slice(1), RULE_1_AS_PATTERN_API);
+  assert.deepEqual(result.stdout.slice(1), [...RULE_1_AS_PATTERN_API, RULE_1_SKIP]);
 });
 
 Deno.test("checkRuleCommand() reads the rule from stdin when FILE is -", async () => {
@@ -53,6 +56,7 @@ Deno.test("checkRuleCommand() reads the rule from stdin when FILE is -", async (
   assert.deepEqual(result.stdout, [
     `Rule "1" is valid. As a Flink Pattern:`,
     ...RULE_1_AS_PATTERN_API,
+    RULE_1_SKIP,
   ]);
 });
 
@@ -88,4 +92,25 @@ Deno.test("checkRuleCommand() exits 2 when the file cannot be read", async () =>
   const result = await runMain(["check-rule", "no/such/rule.json"]);
   assert.equal(result.code, 2);
   assert.match(result.stderr.join("\n"), /^Cannot read "no\/such\/rule\.json": /m);
+});
+
+Deno.test("checkRuleCommand() says which skip strategy applies and where it was read", async () => {
+  const { afterMatchStrategy, ...pattern } = JSON.parse(RULE_1_PATTERN);
+  const renamed = { ...pattern, afterMatchSkipStrategy: afterMatchStrategy };
+  const named = await withTempFile(
+    JSON.stringify(renamed),
+    (path) => runMain(["check-rule", path]),
+  );
+  assert.equal(named.code, 0, named.stderr.join("\n"));
+  assert.equal(
+    named.stdout.at(-1),
+    `After-match skip strategy: SKIP_PAST_LAST_EVENT (from "afterMatchSkipStrategy")`,
+  );
+  assert.equal(named.stdout[1], RULE_1_AS_PATTERN_API[0]);
+  const unnamed = await withTempFile(
+    JSON.stringify(pattern),
+    (path) => runMain(["check-rule", path]),
+  );
+  assert.equal(unnamed.code, 0, unnamed.stderr.join("\n"));
+  assert.equal(unnamed.stdout.at(-1), "After-match skip strategy: NO_SKIP (the graph names none)");
 });
