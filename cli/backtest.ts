@@ -16,7 +16,7 @@ import {
   type OperatorRunEvent,
   WatermarkTracker,
 } from "../engine/mod.ts";
-import { FileSource, parseEvent } from "../io/mod.ts";
+import { createEventParser, FileSource, parseEventFields } from "../io/mod.ts";
 import {
   compileRuleRow,
   DEMO_PROCESS_FUNCTION,
@@ -25,10 +25,14 @@ import {
   readFlagPairs,
   UsageError,
 } from "../job/mod.ts";
-import { RuleValidationError } from "../rules/mod.ts";
+import {
+  DEFAULT_CONDITION_REGISTRY,
+  loadConditionClasses,
+  RuleValidationError,
+} from "../rules/mod.ts";
 
-const USAGE =
-  "Usage: edgecep backtest --rule FILE --events FILE [--usingEventTime true|false] [--explain true|false]";
+const USAGE = "Usage: edgecep backtest --rule FILE --events FILE [--usingEventTime true|false]" +
+  " [--explain true|false] [--conditionClasses FILE] [--eventFields LIST]";
 
 function describeRunEvent(e: OperatorRunEvent): string {
   const started = `run started by ${formatEvent(e.start)}`;
@@ -65,7 +69,15 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
     );
     values = readFlagPairs(
       normalized,
-      new Set(["rule", "events", "usingEventTime", "explain", "outOfOrdernessMs"]),
+      new Set([
+        "rule",
+        "events",
+        "usingEventTime",
+        "explain",
+        "outOfOrdernessMs",
+        "conditionClasses",
+        "eventFields",
+      ]),
     );
     for (const name of ["rule", "events"]) {
       if (!values.has(name)) throw new UsageError(`${name} must be set!`);
@@ -83,6 +95,22 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
   }
   const eventTime = values.get("usingEventTime") === "true";
   const explain = values.get("explain") === "true";
+  let registry = DEFAULT_CONDITION_REGISTRY;
+  let parseEvent;
+  let flag = "conditionClasses";
+  try {
+    const classes = values.get("conditionClasses");
+    if (classes !== undefined) registry = loadConditionClasses(await Deno.readTextFile(classes));
+    flag = "eventFields";
+    const fields = values.get("eventFields");
+    parseEvent = createEventParser({
+      format: "auto",
+      ...(fields === undefined ? {} : { fields: parseEventFields(fields) }),
+    });
+  } catch (error) {
+    console.error(`--${flag}: ${(error as Error).message}`);
+    return 2;
+  }
   let definition;
   let ruleRef;
   try {
@@ -97,7 +125,7 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
         function: json.function ?? null,
       }
       : { id: "1", version: 1, pattern: JSON.stringify(json), function: DEMO_PROCESS_FUNCTION };
-    definition = compileRuleRow(row);
+    definition = compileRuleRow(row, registry);
     ruleRef = { id: row.id, version: row.version };
   } catch (error) {
     console.error(
@@ -134,7 +162,7 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
     for await (const record of source) {
       let event;
       try {
-        event = parseEvent(record.value ?? "", "auto");
+        event = parseEvent(record.value ?? "");
         if (typeof event.eventTime !== "number") throw new TypeError("eventTime is missing");
       } catch (error) {
         totals.malformed++;

@@ -15,12 +15,13 @@ import {
   WatermarkTracker,
 } from "../engine/mod.ts";
 import {
+  createEventParser,
+  type EventFields,
   type EventFormat,
   type EventSource,
   type Logger,
   type MatchRow,
   type MatchSink,
-  parseEvent,
   type RuleSet,
   type RuleStore,
   type SourceRecord,
@@ -42,6 +43,8 @@ export interface JobOptions {
   readonly timeBehaviour: TimeBehaviour;
   readonly watermark: WatermarkOptions;
   readonly eventFormat: EventFormat;
+  /** Column order and names of events (`--eventFields`); defaults to the demo's. */
+  readonly eventFields?: EventFields;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Receives each match line (stdout in production). */
@@ -169,6 +172,10 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     if (done.length > 0) await source.commit(done);
   };
 
+  const parseEvent = createEventParser({
+    format: options.eventFormat,
+    ...(options.eventFields === undefined ? {} : { fields: options.eventFields }),
+  });
   const handle = (record: SourceRecord) => {
     totals.eventsIn++;
     metrics.add("edgecep_events_in_total");
@@ -177,7 +184,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
       if (record.value === null) {
         throw new TypeError("Cannot parse event: the message has no value");
       }
-      event = parseEvent(record.value, options.eventFormat);
+      event = parseEvent(record.value);
       if (eventTime && (typeof event.eventTime !== "number" || !Number.isFinite(event.eventTime))) {
         throw new TypeError("Cannot use event in event time: eventTime is missing");
       }

@@ -79,3 +79,4 @@ export function compileRule(rule: RuleSource, options: CompileRuleOptions = {}):
 }
 export { formatPatternApi } from "./format_pattern_api.ts";
 export { loadConditionClasses } from "./condition_registry.ts";
+export { type ConditionField, conditionFields } from "./condition_fields.ts";

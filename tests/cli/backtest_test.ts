@@ -110,3 +110,91 @@ Deno.test("backtestCommand() shows progress on a terminal for a big file", async
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+async function withFiles<T>(
+  files: Record<string, string>,
+  run: (dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "edgecep_backtest_" });
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      await Deno.writeTextFile(`${dir}/${name}`, text);
+    }
+    return await run(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const KEN_LINES =
+  (await Deno.readTextFile(new URL("../../samples/events_ken.csv", import.meta.url)))
+    .trim().split("\n");
+
+Deno.test("backtestCommand() matches Ken when his events carry the demo's eventArgs JSON", async () => {
+  const lines = KEN_LINES.map((line, i) => `${line},{"detail": {"price": ${i}}, "group": "a"}`);
+  const result = await withFiles(
+    { "events.csv": lines.join("\n") + "\n" },
+    (dir) =>
+      runMain(["backtest", "--rule", "samples/rules/rule1.json", "--events", `${dir}/events.csv`]),
+  );
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.deepEqual(result.stdout, [KEN_MATCH]);
+  assert.ok(
+    result.stderr.includes("4 events, 1 matches, 0 malformed, 0 late"),
+    result.stderr.join("\n"),
+  );
+});
+
+Deno.test("backtestCommand() reads events with the seed's field names given --eventFields", async () => {
+  const json = KEN_LINES.map((line) => {
+    const [id, name, action, productId, time] = line.split(",").map((f, i) =>
+      i === 1 ? f : Number(f)
+    );
+    return JSON.stringify({ id, username: name, action, product_id: productId, event_time: time });
+  });
+  const result = await withFiles({ "events.json": json.join("\n") + "\n" }, (dir) =>
+    runMain([
+      "backtest",
+      "--rule",
+      "samples/rules/rule1.json",
+      "--events",
+      `${dir}/events.json`,
+      "--eventFields",
+      "id,name=username,action,productionId=product_id,eventTime=event_time",
+    ]));
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.deepEqual(result.stdout, [KEN_MATCH]);
+});
+
+Deno.test("backtestCommand() runs a rule naming a class of --conditionClasses", async () => {
+  const rule = JSON.parse(
+    await Deno.readTextFile(new URL("../../samples/rules/rule1.json", import.meta.url)),
+  );
+  rule.pattern.nodes[1].condition = { type: "CLASS", className: "com.acme.IsView" };
+  const files = {
+    "rule.json": JSON.stringify(rule),
+    "classes.json": JSON.stringify({ "com.acme.IsView": { expression: "action == 0" } }),
+  };
+  const result = await withFiles(files, (dir) =>
+    runMain([
+      "backtest",
+      "--rule",
+      `${dir}/rule.json`,
+      "--events",
+      "samples/events_ken.csv",
+      "--conditionClasses",
+      `${dir}/classes.json`,
+    ]));
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.deepEqual(result.stdout, [KEN_MATCH]);
+  const without = await withFiles(
+    files,
+    (dir) =>
+      runMain(["backtest", "--rule", `${dir}/rule.json`, "--events", "samples/events_ken.csv"]),
+  );
+  assert.equal(without.code, 1);
+  assert.deepEqual(without.stderr, [
+    'Cannot compile rule "1": at "nodes[1].condition": Condition at "condition": unknown ' +
+    'condition class "com.acme.IsView"',
+  ]);
+});

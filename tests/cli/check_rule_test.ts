@@ -114,3 +114,56 @@ Deno.test("checkRuleCommand() says which skip strategy applies and where it was 
   assert.equal(unnamed.code, 0, unnamed.stderr.join("\n"));
   assert.equal(unnamed.stdout.at(-1), "After-match skip strategy: NO_SKIP (the graph names none)");
 });
+
+Deno.test("checkRuleCommand() validates a rule naming a class of --conditionClasses", async () => {
+  const pattern = JSON.parse(RULE_1_PATTERN);
+  pattern.nodes[0].condition = { type: "CLASS", className: "com.acme.NotBuy" };
+  const classes = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(
+      classes,
+      JSON.stringify({ "com.acme.NotBuy": { expression: "action != 1" } }),
+    );
+    const result = await withTempFile(
+      JSON.stringify(pattern),
+      (path) => runMain(["check-rule", "--conditionClasses", classes, path]),
+    );
+    assert.equal(result.code, 0, result.stderr.join("\n"));
+    assert.equal(result.stdout[5], `    .where(new NotBuy());`);
+    const without = await withTempFile(
+      JSON.stringify(pattern),
+      (path) => runMain(["check-rule", path]),
+    );
+    assert.equal(without.code, 1);
+    assert.match(without.stderr[0]!, /unknown condition class "com\.acme\.NotBuy"$/);
+  } finally {
+    await Deno.remove(classes);
+  }
+});
+
+Deno.test("checkRuleCommand() warns of a condition on a field that events do not carry", async () => {
+  const pattern = JSON.parse(RULE_1_PATTERN);
+  pattern.nodes[1].condition = { type: "AVIATOR", expression: "username == 'Ken' && action == 0" };
+  const result = await withTempFile(
+    JSON.stringify(pattern),
+    (path) => runMain(["check-rule", path]),
+  );
+  assert.equal(result.code, 0, result.stderr.join("\n"));
+  assert.deepEqual(result.stderr, [
+    'Warning: the condition at "nodes[1].condition" reads field "username", which events do not ' +
+    "carry (CSV events carry id, name, action, productionId, eventTime, eventArgs; JSON events " +
+    "also their other keys)",
+  ]);
+  const mapped = await withTempFile(
+    JSON.stringify(pattern),
+    (path) =>
+      runMain([
+        "check-rule",
+        "--eventFields",
+        "id,name,action,productionId,eventTime,username",
+        path,
+      ]),
+  );
+  assert.equal(mapped.code, 0, mapped.stderr.join("\n"));
+  assert.deepEqual(mapped.stderr, []);
+});
