@@ -53,7 +53,7 @@ Deno.test("compileCondition() names the path and the field when the shape is wro
     [{ ...demoClass("EndCondition"), args: "x" }, TypeError, '"args" must be an array, got string'],
     [demoClass("EndCondition", [{}]), TypeError, '"args[0]" must be a string, got object'],
     [{ type: "CLASS", className: "com.acme.Nope" }, RangeError, 'unknown condition class "com.acme.Nope"'],
-    [aviator("name =~ /x/"), SyntaxError, 'Unsupported expression construct "=~" at column 6 in "name =~ /x/"'],
+    [aviator("a[0] == 1"), SyntaxError, 'Unsupported expression construct "[" at column 2 in "a[0] == 1"'],
     [demoClass("EndCondition", ["x"]), RangeError, `class "${DEMO}EndCondition": Takes no args, got 1`],
   ];
   for (const [json, ErrorClass, problem] of cases) {
@@ -231,7 +231,7 @@ Deno.test("loadConditionClasses() rejects a bad file naming the class", () => {
     ['{"X": {"expr": "a == 1"}}', RangeError, /^Condition class "X": field "expr" is not one of expression, dialect, description$/],
     ['{"X": {"expression": 1}}', TypeError, /^Condition class "X": "expression" must be a string, got number$/],
     ['{"X": {"expression": "a == 1", "dialect": "MVEL"}}', RangeError, /^Condition class "X": dialect "MVEL" is not one of AVIATOR, GROOVY$/],
-    ['{"X": {"expression": "a =~ 1"}}', SyntaxError, /^Condition class "X": Unsupported expression construct "=~" at column 3/],
+    ['{"X": {"expression": "a ** 1"}}', SyntaxError, /^Condition class "X": Unsupported expression construct "\*\*" at column 3/],
     ['{"X": {"expression": "1 + $0"}}', SyntaxError, /^Condition class "X": Expression yields a string, not a boolean/],
   ];
   for (const [text, ErrorClass, message] of cases) {
