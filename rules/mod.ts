@@ -77,6 +77,6 @@ export function compileRule(rule: RuleSource, options: CompileRuleOptions = {}):
     throw error;
   }
 }
-export { formatPatternApi } from "./format_pattern_api.ts";
+export { formatCondition, formatPatternApi } from "./format_pattern_api.ts";
 export { loadConditionClasses } from "./condition_registry.ts";
 export { type ConditionField, conditionFields } from "./condition_fields.ts";
