@@ -167,3 +167,15 @@ Deno.test("checkRuleCommand() warns of a condition on a field that events do not
   assert.equal(mapped.code, 0, mapped.stderr.join("\n"));
   assert.deepEqual(mapped.stderr, []);
 });
+
+Deno.test("checkRuleCommand() refuses times 100000 at once instead of hanging", async () => {
+  const pattern = JSON.parse(RULE_1_PATTERN);
+  pattern.nodes[1].quantifier.times = { from: 100000, to: 100000, windowTime: null };
+  const row = { id: "2", version: 1, pattern, function: DEMO_FUNCTION };
+  const result = await withTempFile(JSON.stringify(row), (path) => runMain(["check-rule", path]));
+  assert.equal(result.code, 1);
+  assert.deepEqual(result.stderr, [
+    'Cannot compile rule "2": at "nodes[1].quantifier.times.from": node "start" has times.from ' +
+    "100000, above the limit of 1000",
+  ]);
+});
