@@ -11,12 +11,13 @@
  */
 
 import {
+  type Event,
   KeyedOperator,
   type OperatorOutput,
   type OperatorRunEvent,
   WatermarkTracker,
 } from "../engine/mod.ts";
-import { FileSource, parseEvent } from "../io/mod.ts";
+import { createEventParser, FileSource, parseEventFields } from "../io/mod.ts";
 import {
   compileRuleRow,
   DEMO_PROCESS_FUNCTION,
@@ -25,18 +26,76 @@ import {
   readFlagPairs,
   UsageError,
 } from "../job/mod.ts";
-import { RuleValidationError } from "../rules/mod.ts";
+import {
+  conditionFields,
+  DEFAULT_CONDITION_REGISTRY,
+  formatCondition,
+  loadConditionClasses,
+  type NodeSpec,
+  parseRule,
+  RuleValidationError,
+} from "../rules/mod.ts";
 
-const USAGE =
-  "Usage: edgecep backtest --rule FILE --events FILE [--usingEventTime true|false] [--explain true|false]";
+const USAGE = "Usage: edgecep backtest --rule FILE --events FILE [--usingEventTime true|false]" +
+  " [--explain true|false] [--conditionClasses FILE] [--eventFields LIST]";
 
-function describeRunEvent(e: OperatorRunEvent): string {
+/** What `--explain` says of a pattern's condition: its Flink form and the fields it reads. */
+interface PatternCondition {
+  readonly text: string;
+  readonly fields: readonly string[];
+}
+
+function patternConditions(root: NodeSpec): Map<string, PatternCondition> {
+  const fieldsAt = new Map<string, string[]>();
+  for (const { path, field } of conditionFields(root)) {
+    fieldsAt.set(path, [...(fieldsAt.get(path) ?? []), field]);
+  }
+  const conditions = new Map<string, PatternCondition>();
+  const visit = (node: NodeSpec) => {
+    if (node.condition !== null) {
+      const path = node.path === "" ? "condition" : `${node.path}.condition`;
+      conditions.set(node.name, {
+        text: formatCondition(node.condition),
+        fields: fieldsAt.get(path) ?? [],
+      });
+    }
+    node.graph?.nodes.forEach(visit);
+  };
+  visit(root);
+  return conditions;
+}
+
+// "…" failed "end" (new AviatorCondition<>("price > 10"); the event has no field "price")
+function describeRejection(
+  patterns: readonly string[],
+  event: Event,
+  conditions: ReadonlyMap<string, PatternCondition>,
+): string {
+  return patterns.map((name) => {
+    const condition = conditions.get(name);
+    if (condition === undefined) return `"${name}" (no condition)`;
+    const missing = condition.fields.filter((field) => !Object.hasOwn(event, field));
+    const lacks = missing.length === 0
+      ? ""
+      : `; the event has no field ${missing.map((f) => `"${f}"`).join(", ")}`;
+    return `"${name}" (${condition.text}${lacks})`;
+  }).join(", ");
+}
+
+function describeRunEvent(
+  e: OperatorRunEvent,
+  conditions: ReadonlyMap<string, PatternCondition>,
+): string {
   const started = `run started by ${formatEvent(e.start)}`;
   switch (e.type) {
     case "opened":
       return `opened: ${formatEvent(e.event)} taken by "${e.state}"`;
     case "advanced":
       return `advanced: ${formatEvent(e.event)} taken by "${e.state}" (${started})`;
+    case "rejected":
+      return `rejected at "${e.state}": ${formatEvent(e.event)} failed ${
+        describeRejection(e.conditions, e.event, conditions)
+      } (${started})`;
     case "discarded":
       return `discarded at "${e.state}": ${formatEvent(e.event)} cannot follow (${started})`;
     case "stopped":
@@ -45,6 +104,10 @@ function describeRunEvent(e: OperatorRunEvent): string {
       return `timed out at "${e.state}": its window expired (${started})`;
     case "pruned":
       return `pruned at "${e.state}" by the after-match skip strategy (${started})`;
+    case "heldBack":
+      return `held back: the match waits for the earlier run started by ${
+        formatEvent(e.heldBy)
+      }, open at "${e.heldByState}" (${started})`;
     case "matched":
       return `matched (${started})`;
   }
@@ -65,7 +128,15 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
     );
     values = readFlagPairs(
       normalized,
-      new Set(["rule", "events", "usingEventTime", "explain", "outOfOrdernessMs"]),
+      new Set([
+        "rule",
+        "events",
+        "usingEventTime",
+        "explain",
+        "outOfOrdernessMs",
+        "conditionClasses",
+        "eventFields",
+      ]),
     );
     for (const name of ["rule", "events"]) {
       if (!values.has(name)) throw new UsageError(`${name} must be set!`);
@@ -83,8 +154,25 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
   }
   const eventTime = values.get("usingEventTime") === "true";
   const explain = values.get("explain") === "true";
+  let registry = DEFAULT_CONDITION_REGISTRY;
+  let parseEvent;
+  let flag = "conditionClasses";
+  try {
+    const classes = values.get("conditionClasses");
+    if (classes !== undefined) registry = loadConditionClasses(await Deno.readTextFile(classes));
+    flag = "eventFields";
+    const fields = values.get("eventFields");
+    parseEvent = createEventParser({
+      format: "auto",
+      ...(fields === undefined ? {} : { fields: parseEventFields(fields) }),
+    });
+  } catch (error) {
+    console.error(`--${flag}: ${(error as Error).message}`);
+    return 2;
+  }
   let definition;
   let ruleRef;
+  let conditions: Map<string, PatternCondition>;
   try {
     const json = JSON.parse(await Deno.readTextFile(values.get("rule")!));
     const isRow = typeof json === "object" && json !== null && "pattern" in json &&
@@ -97,7 +185,8 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
         function: json.function ?? null,
       }
       : { id: "1", version: 1, pattern: JSON.stringify(json), function: DEMO_PROCESS_FUNCTION };
-    definition = compileRuleRow(row);
+    definition = compileRuleRow(row, registry);
+    conditions = patternConditions(parseRule(row.pattern));
     ruleRef = { id: row.id, version: row.version };
   } catch (error) {
     console.error(
@@ -111,7 +200,8 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
     timeBehaviour: eventTime ? "EventTime" : "ProcessingTime",
     ...(explain
       ? {
-        listener: (e: OperatorRunEvent) => console.log(`  [key ${e.key}] ${describeRunEvent(e)}`),
+        listener: (e: OperatorRunEvent) =>
+          console.log(`  [key ${e.key}] ${describeRunEvent(e, conditions)}`),
       }
       : {}),
   });
@@ -137,7 +227,7 @@ export async function backtestCommand(args: readonly string[]): Promise<number> 
       for (const [i, value] of batch.values.entries()) {
         let event;
         try {
-          event = parseEvent(value ?? "", "auto");
+          event = parseEvent(value ?? "");
           if (typeof event.eventTime !== "number") throw new TypeError("eventTime is missing");
         } catch (error) {
           totals.malformed++;

@@ -152,6 +152,7 @@ export async function runJobCommand(
       timeBehaviour: flags.usingEventTime ? "EventTime" : "ProcessingTime",
       watermark: { outOfOrdernessMs: flags.outOfOrdernessMs, idleTimeoutMs: flags.idleTimeoutMs },
       eventFormat: flags.eventFormat,
+      ...(flags.eventFields === null ? {} : { eventFields: flags.eventFields }),
       logger,
       metrics,
       print: options.print ?? writeStdoutLines,

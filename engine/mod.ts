@@ -20,6 +20,7 @@ export {
   compileNfa,
   ENDING_STATE_NAME,
   MalformedPatternError,
+  MAX_NFA_STATES,
 } from "./nfa_compiler.ts";
 export { Nfa } from "./nfa.ts";
 export {

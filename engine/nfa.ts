@@ -232,6 +232,9 @@ export class Nfa {
 
   #report(run: ComputationState, next: readonly ComputationState[], event: Event): void {
     const base = { state: run.state.page, event, start: run.start!.event };
+    if (!next.some((s) => s.last !== run.last)) {
+      this.listener!({ type: "rejected", ...base, conditions: takingPatterns(run.state) });
+    }
     if (next.length === 0) this.listener!({ type: "discarded", ...base });
     else if (next.some((s) => s.state.isStop)) {
       this.listener!({ type: "stopped", ...base });
@@ -269,10 +272,33 @@ export class Nfa {
       listener?.({ type: "matched", state: earliest.state.page, start: earliest.start!.event });
       result.push(materializeMatch(matched));
     }
+    if (this.listener !== null && completed.size > 0) {
+      this.#reportHeldBack(potentialMatches, completed, partialMatches.peek());
+    }
     if (completed.size === 0) nfaState.completedMatches = null;
     else if (completed === this.#completed) {
       nfaState.completedMatches = new PriorityQueue(compareComputationStates);
       nfaState.completedMatches.moveFrom(completed);
+    }
+  }
+
+  // The matches completed by this step that must wait for an earlier open run.
+  #reportHeldBack(
+    completedNow: PriorityQueue<ComputationState>,
+    completed: PriorityQueue<ComputationState>,
+    holder: ComputationState | undefined,
+  ): void {
+    if (holder?.start == null) return;
+    const waiting = new Set(completed);
+    for (const match of completedNow) {
+      if (!waiting.has(match)) continue;
+      this.listener!({
+        type: "heldBack",
+        state: match.state.page,
+        start: match.start!.event,
+        heldByState: holder.state.page,
+        heldBy: holder.start.event,
+      });
     }
   }
 
@@ -318,6 +344,27 @@ export class Nfa {
     if (runIsStart) result[count++] = run;
     return count;
   }
+}
+
+/**
+ * The patterns whose conditions could have taken an event in `state`: its TAKE transitions and
+ * those of the states it reaches by PROCEED (the optional or finished loops it may leave).
+ */
+function takingPatterns(state: State): string[] {
+  const patterns: string[] = [];
+  const seen = new Set<State>();
+  const visit = (s: State) => {
+    if (seen.has(s)) return;
+    seen.add(s);
+    for (const t of s.transitions) {
+      if (t.action === "PROCEED") visit(t.target);
+      else if (t.action === "TAKE" && !t.target.isStop && !patterns.includes(s.page)) {
+        patterns.push(s.page);
+      }
+    }
+  };
+  visit(state);
+  return patterns;
 }
 
 /** Flink: `NFA.EventWrapper`: numbers the event on its first TAKE. */

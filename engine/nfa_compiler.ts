@@ -27,6 +27,14 @@ const GROUP_PATTERN_NAME = "GroupPattern";
 /** Flink: `NFAStateNameHandler.STATE_NAME_DELIM`. */
 export const STATE_NAME_DELIM = ":";
 
+/**
+ * The most states a compiled NFA may have. Flink has no limit, but each `times` iteration and
+ * each level of a quantified group copies states, so one rule row (`times` 100000, or groups of
+ * `times` inside `times`) could take minutes of CPU to compile and freeze the job. 10000 states
+ * is over ten times what a `times(1000)` pattern needs (rules/ refuses `times` above 1000).
+ */
+export const MAX_NFA_STATES = 10_000;
+
 /** Flink: `MalformedPatternException`: the pattern cannot be compiled. */
 export class MalformedPatternError extends SyntaxError {
   /** @param message what is wrong */
@@ -83,6 +91,8 @@ class NfaFactoryCompiler {
   readonly windowTimes = new Map<string, number>();
   windowTime: number | undefined;
   readonly #usedNames = new Set<string>();
+  /** The last counter tried per base name: names are only added, so the search resumes there. */
+  readonly #nameCounters = new Map<string, number>();
   readonly #stopStates = new Map<string, State>();
   readonly #firstOfLoop = new Map<Pattern, boolean>();
   readonly #originalStates = new Map<string, State>();
@@ -262,10 +272,17 @@ class NfaFactoryCompiler {
 
   /** Flink: `createState(String, StateType)` with `NFAStateNameHandler#getUniqueInternalName`. */
   #createNamedState(name: string, type: State["type"]): State {
-    let candidate = name;
-    for (let counter = 1; this.#usedNames.has(candidate); counter++) {
-      candidate = name + STATE_NAME_DELIM + counter;
+    if (this.states.length >= MAX_NFA_STATES) {
+      throw new MalformedPatternError(
+        `The pattern compiles to more than ${MAX_NFA_STATES} NFA states`,
+      );
     }
+    // Flink's loop from counter 1, resumed where it last stopped so that times(n) is not O(n²)
+    let candidate = name;
+    let counter = this.#nameCounters.get(name) ?? 1;
+    if (this.#usedNames.has(candidate)) candidate = name + STATE_NAME_DELIM + counter;
+    while (this.#usedNames.has(candidate)) candidate = name + STATE_NAME_DELIM + ++counter;
+    this.#nameCounters.set(name, counter);
     this.#usedNames.add(candidate);
     const state = new State(candidate, type, this.states.length);
     this.states.push(state);

@@ -46,6 +46,26 @@ export type RunEvent =
     readonly type: "timedOut" | "pruned" | "matched";
     readonly state: string;
     readonly start: Event;
+  }
+  | {
+    /** The run took nothing of `event`: the conditions of `conditions` (pattern names) refused it. */
+    readonly type: "rejected";
+    readonly state: string;
+    readonly event: Event;
+    readonly start: Event;
+    readonly conditions: readonly string[];
+  }
+  | {
+    /**
+     * A completed match waits, under SKIP_TO_FIRST / SKIP_TO_LAST, behind an open run that began
+     * earlier (Flink emits a match only once no earlier run can complete before it).
+     */
+    readonly type: "heldBack";
+    /** The match's final state (`$endState$`). */
+    readonly state: string;
+    readonly start: Event;
+    readonly heldByState: string;
+    readonly heldBy: Event;
   };
 
 /** Receives {@link RunEvent}s; the engine calls it synchronously and never needs it. */

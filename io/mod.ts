@@ -15,7 +15,21 @@
 export * from "./backoff.ts";
 export * from "./checkpoint_store.ts";
 export { DirectoryRuleStore, type DirectoryRuleStoreOptions } from "./directory_rule_store.ts";
-export { type EventFormat, parseEvent } from "./event_format.ts";
+export {
+  createEventParser,
+  type EventFormat,
+  type EventParser,
+  type EventParserOptions,
+  parseEvent,
+} from "./event_format.ts";
+export {
+  CANONICAL_FIELDS,
+  type CanonicalField,
+  DEFAULT_EVENT_FIELDS,
+  eventFieldNames,
+  type EventFields,
+  parseEventFields,
+} from "./event_fields.ts";
 export type {
   EventSource,
   PartitionRef,

@@ -5,7 +5,14 @@
  * @module
  */
 
-import { assertSqlIdentifier, type EventFormat, type JdbcConfig, parseJdbcUrl } from "../io/mod.ts";
+import {
+  assertSqlIdentifier,
+  type EventFields,
+  type EventFormat,
+  type JdbcConfig,
+  parseEventFields,
+  parseJdbcUrl,
+} from "../io/mod.ts";
 
 /** Where events come from. */
 export type SourceConfig =
@@ -39,6 +46,8 @@ export interface JobFlags {
   readonly startFrom: "earliest" | "latest";
   readonly matchTable: string;
   readonly eventFormat: EventFormat;
+  /** `--eventFields`: column order and names of events; `null` is the demo's. */
+  readonly eventFields: EventFields | null;
   readonly logFormat: "text" | "json";
   readonly metricsPort: number | null;
   readonly conditionClasses: string | null;
@@ -65,6 +74,7 @@ Options with defaults:
   --startFrom earliest      where a new consumer group starts: earliest or latest
   --matchTable match_results
   --eventFormat auto        csv (id,name,action,productionId,eventTime), json, or auto
+  --eventFields LIST        CSV columns in order / JSON names, e.g. id,name=username,action,productionId=product_id,eventTime=event_time
   --logFormat text          text or json (one JSON object a line, on stderr)
   --metricsPort N           serve /metrics and /healthz on this port (off by default)
   --conditionClasses FILE   JSON file of extra condition classes (see README)
@@ -84,6 +94,7 @@ const KNOWN = new Set([
   "startFrom",
   "matchTable",
   "eventFormat",
+  "eventFields",
   "logFormat",
   "metricsPort",
   "conditionClasses",
@@ -147,6 +158,15 @@ function choice<T extends string>(
     throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
   }
   return raw as T;
+}
+
+function eventFields(raw: string | undefined): EventFields | null {
+  if (raw === undefined) return null;
+  try {
+    return parseEventFields(raw);
+  } catch (error) {
+    throw new UsageError(`--eventFields: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -231,6 +251,7 @@ export function parseJobFlags(args: readonly string[]): JobFlags {
     startFrom: choice(values, "startFrom", ["earliest", "latest"] as const),
     matchTable,
     eventFormat: choice(values, "eventFormat", ["auto", "csv", "json"] as const),
+    eventFields: eventFields(values.get("eventFields")),
     logFormat: choice(values, "logFormat", ["text", "json"] as const),
     metricsPort,
     conditionClasses: values.get("conditionClasses") ?? null,

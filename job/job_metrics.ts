@@ -62,6 +62,12 @@ export function declareJobMetrics(metrics: Metrics, parts: JobMetricParts): void
     label: "rule",
     read: () => new Map(registry.running.map((r) => [r.id, r.version])),
   });
+  metrics.declare("edgecep_rule_conflicts", {
+    type: "gauge",
+    help: "Different rows sharing the id and highest version of a rule",
+    label: "rule",
+    read: () => registry.conflicts,
+  });
   metrics.declare("edgecep_buffered_events", {
     type: "gauge",
     help: "Events waiting for the watermark",

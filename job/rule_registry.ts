@@ -3,6 +3,11 @@
  * rules start, changed ones restart with fresh state, deleted ones stop and free their state. A
  * row that cannot run is reported once and the previous good version of its id keeps running.
  *
+ * Two rows of one id and version with different patterns (or functions) are a conflict: the row
+ * already running keeps running; when neither runs, the version is rejected and the id's
+ * previous version keeps running. Either way the conflict is logged once (`rule rows conflict`,
+ * with the id and the rows' versions) and counted by `conflicts` until the rows agree again.
+ *
  * @module
  */
 
@@ -67,10 +72,20 @@ export class RuleRegistry {
   readonly #running = new Map<string, { rule: RuleRef; fingerprint: string }>();
   /** Fingerprint of the last rejected row of each id, so it is reported once. */
   readonly #rejected = new Map<string, string>();
+  /** Fingerprints of the conflicting rows of each id, so a conflict is logged once. */
+  readonly #conflicts = new Map<string, string[]>();
 
   /** @param options the operator to drive and where to report */
   constructor(options: RuleRegistryOptions) {
     this.#options = options;
+  }
+
+  /**
+   * Ids whose highest version has conflicting rows, with how many different rows it has.
+   * @returns rows by rule id (ids without a conflict are absent)
+   */
+  get conflicts(): Map<string, number> {
+    return new Map([...this.#conflicts].map(([id, prints]) => [id, prints.length]));
   }
 
   /** The rules that run. */
@@ -86,14 +101,20 @@ export class RuleRegistry {
   apply(rows: RuleSet): RuleChanges {
     const { operator, logger } = this.#options;
     const changes: RuleChanges = { added: [], replaced: [], removed: [], rejected: [] };
-    const latest = new Map<string, RuleRow>();
+    // The rows of each id's highest version, in table order.
+    const latest = new Map<string, RuleRow[]>();
     for (const row of rows) {
       const current = latest.get(row.id);
-      if (current === undefined || row.version > current.version) latest.set(row.id, row);
+      if (current === undefined || row.version > current[0]!.version) latest.set(row.id, [row]);
+      else if (row.version === current[0]!.version) current.push(row);
     }
-    for (const [id, row] of latest) {
-      const print = fingerprint(row);
+    for (const [id, twins] of latest) {
       const running = this.#running.get(id);
+      const prints = [...new Set(twins.map(fingerprint))];
+      this.#noteConflict(id, twins[0]!.version, prints, running?.rule ?? null);
+      // The running row wins a conflict; otherwise the first row of the version is the candidate.
+      const row = twins.find((t) => fingerprint(t) === running?.fingerprint) ?? twins[0]!;
+      const print = fingerprint(row);
       if (running?.fingerprint === print) {
         // The broken row is gone: if it comes back, report it again.
         this.#rejected.delete(id);
@@ -101,13 +122,12 @@ export class RuleRegistry {
       }
       if (this.#rejected.get(id) === print) continue;
       const rule: RuleRef = { id, version: row.version };
-      const twins = rows.filter((r) => r.id === id && r.version === row.version);
       try {
-        if (twins.some((t) => fingerprint(t) !== print)) {
+        if (prints.length > 1) {
           throw new RuleValidationError(
             id,
             "",
-            `${twins.length} different rows have version ${row.version}`,
+            `${prints.length} different rows have version ${row.version}`,
           );
         }
         operator.setRule(rule, compileRuleRow(row, this.#options.conditions));
@@ -141,6 +161,27 @@ export class RuleRegistry {
       logger.log("info", "rule removed", { ruleId: id });
     }
     for (const id of [...this.#rejected.keys()]) if (!latest.has(id)) this.#rejected.delete(id);
+    for (const id of [...this.#conflicts.keys()]) if (!latest.has(id)) this.#conflicts.delete(id);
     return changes;
+  }
+
+  #noteConflict(id: string, version: number, prints: string[], running: RuleRef | null): void {
+    if (prints.length < 2) {
+      this.#conflicts.delete(id);
+      return;
+    }
+    const sorted = [...prints].sort();
+    if (this.#conflicts.get(id)?.join("\n") === sorted.join("\n")) return;
+    this.#conflicts.set(id, sorted);
+    this.#options.logger.log("warn", "rule rows conflict", {
+      ruleId: id,
+      versions: prints.map(() => version),
+      running: running === null ? null : running.version,
+      kept: running?.version === version
+        ? "the running row"
+        : running === null
+        ? "none: the version is rejected"
+        : "the previous version",
+    });
   }
 }

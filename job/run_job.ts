@@ -17,13 +17,14 @@ import {
 } from "../engine/mod.ts";
 import {
   type CheckpointStore,
+  createEventParser,
+  type EventFields,
   type EventFormat,
   type EventSource,
   FencedError,
   type Logger,
   type MatchRow,
   type MatchSink,
-  parseEvent,
   type PartitionRef,
   type RuleSet,
   type RuleStore,
@@ -50,6 +51,8 @@ export interface JobOptions {
   readonly timeBehaviour: TimeBehaviour;
   readonly watermark: WatermarkOptions;
   readonly eventFormat: EventFormat;
+  /** Column order and names of events (`--eventFields`); defaults to the demo's. */
+  readonly eventFields?: EventFields;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Receives the match lines of a batch at once (stdout in production). */
@@ -239,6 +242,10 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     return output.submit(chunk);
   };
 
+  const parseEvent = createEventParser({
+    format: options.eventFormat,
+    ...(options.eventFields === undefined ? {} : { fields: options.eventFields }),
+  });
   // Where the current record came from; the operator copies it where it keeps the event.
   const origin: EventOrigin = { group: 0, position: 0 };
   const handle = (batch: SourceBatch) => {
@@ -256,7 +263,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
       let event;
       try {
         if (value === null) throw new TypeError("Cannot parse event: the message has no value");
-        event = parseEvent(value, options.eventFormat);
+        event = parseEvent(value);
         if (eventTime && !Number.isFinite(event.eventTime)) {
           throw new TypeError("Cannot use event in event time: eventTime is missing");
         }

@@ -30,6 +30,7 @@ import {
   internalize,
   logicalWith,
 } from "./_expression_closures.ts";
+import { conditionalWith, matchWith } from "./_expression_branches.ts";
 
 /** Where the tree came from, for messages, and the values of `$0`, `$1`, ... */
 export interface CompileContext {
@@ -116,6 +117,9 @@ function compile(node: ExpressionNode, context: CompileContext): Compiled {
       };
     }
     case "binary":
+      if (node.operator === "=~" || node.operator === "==~") {
+        return regexMatch(node.operator, node, context);
+      }
       return node.operator === "&&" || node.operator === "||"
         ? logical(node.operator, node, context)
         : binary(
@@ -127,6 +131,44 @@ function compile(node: ExpressionNode, context: CompileContext): Compiled {
         );
     case "call":
       return call(node.name, node.args, node.pos, context);
+    case "conditional":
+      return conditional(node, context);
+    case "regex":
+      return fail(context, node.pos, "A regular expression is only supported right of =~");
+  }
+}
+
+// Aviator: the test must be a boolean; the branches may differ in type.
+function conditional(
+  node: ExpressionNode & { kind: "conditional" },
+  context: CompileContext,
+): Compiled {
+  const test = compile(node.test, context);
+  expectType(context, node.pos, "?:", test, "boolean");
+  return conditionalWith(test, compile(node.then, context), compile(node.otherwise, context));
+}
+
+function regexMatch(
+  operator: "=~" | "==~",
+  node: ExpressionNode & { kind: "binary" },
+  context: CompileContext,
+): Compiled {
+  const right = node.right;
+  if (right.kind !== "regex") {
+    fail(
+      context,
+      right.pos,
+      `Operator "${operator}" needs a regular expression /.../ on its right`,
+    );
+  }
+  const left = compile(node.left, context);
+  if (left.type !== "string" && left.type !== "any") {
+    fail(context, node.pos, `Operator "${operator}" cannot match ${ARTICLE[left.type]}`);
+  }
+  try {
+    return { type: "boolean", fn: matchWith(left.fn, right.pattern) };
+  } catch (error) {
+    return fail(context, right.pos, (error as Error).message);
   }
 }
 
@@ -166,7 +208,7 @@ function logical(operator: "&&" | "||", node: ExpressionNode, context: CompileCo
 }
 
 function binary(
-  operator: Exclude<BinaryOperator, "&&" | "||">,
+  operator: Exclude<BinaryOperator, "&&" | "||" | "=~" | "==~">,
   left: Compiled,
   right: Compiled,
   pos: number,
@@ -251,14 +293,14 @@ function call(
   }
   const args = argNodes.map((arg) => compile(arg, context));
   const shown = method ? 1 : 0; // a method's receiver is not one of its arguments
-  const max = spec.parameters.length;
-  const min = max - spec.optional;
+  const max = spec.variadic ? Infinity : spec.parameters.length;
+  const min = spec.parameters.length - spec.optional;
   if (args.length < min || args.length > max) {
     const expected = min === max ? `${max - shown}` : `${min - shown} to ${max - shown}`;
     fail(context, pos, `${label} takes ${expected} argument(s), got ${args.length - shown}`);
   }
   args.forEach((arg, i) => {
-    const wanted = spec.parameters[i]!;
+    const wanted = spec.parameters[i] ?? "any";
     if (wanted !== "any" && arg.type !== wanted && arg.type !== "any") {
       const which = method && i === 0 ? "receiver" : `argument ${i + 1 - shown}`;
       fail(context, pos, `${label} needs ${ARTICLE[wanted]} as ${which}, got ${ARTICLE[arg.type]}`);
@@ -267,8 +309,9 @@ function call(
   const apply = spec.apply;
   if (args.every((arg) => arg.literal !== undefined)) {
     // All constants, e.g. `double($0)`: evaluate once, so a bad arg fails at rule load
-    const [a, b, c] = args.map((arg) => arg.literal!.value);
-    const value = apply(a, b, c) as LiteralValue | undefined;
+    const values = args.map((arg) => arg.literal!.value);
+    const [a, b, c] = spec.variadic ? [values] : values;
+    const value = apply(a, b, c) as LiteralValue | readonly unknown[] | undefined;
     if (value === null || value === undefined) {
       fail(
         context,
@@ -276,7 +319,13 @@ function call(
         `${label} gives nil for ${JSON.stringify(args.map((arg) => arg.literal!.value))}`,
       );
     }
+    // A sequence is no literal (literals are what `==` may inline), but stays computed once
+    if (typeof value === "object") return { type: "any", fn: () => value };
     return constant(value);
+  }
+  if (spec.variadic) {
+    const fns = args.map((arg) => arg.fn);
+    return { type: spec.result, fn: (e) => apply(fns.map((f) => f(e)), undefined, undefined) };
   }
   const fast = spec.result === "boolean" ? fieldPredicate(apply, args[0], args[1]) : undefined;
   if (fast !== undefined) return { type: "boolean", fn: fast };

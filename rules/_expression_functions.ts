@@ -18,11 +18,15 @@ export interface ExpressionFunction {
   readonly parameters: readonly ParameterType[];
   /** How many trailing parameters may be left out. */
   readonly optional: number;
-  /** A `boolean` function always returns `true` or `false`, never nil. */
-  readonly result: "boolean" | "number" | "string";
+  /** A `boolean` function always returns `true` or `false`, never nil; `any` is a sequence. */
+  readonly result: "boolean" | "number" | "string" | "any";
   /** Fixed arity, so that a call allocates no argument array. */
   readonly apply: (a: unknown, b: unknown, c: unknown) => unknown;
+  /** Takes any number of arguments after `parameters`: `apply` gets them all as one array. */
+  readonly variadic?: boolean;
 }
+
+import { AVIATOR_MORE_FUNCTIONS } from "./_expression_sequences.ts";
 
 const isString = (value: unknown): value is string => typeof value === "string";
 const isNumber = (value: unknown): value is number => typeof value === "number";
@@ -87,6 +91,15 @@ export const AVIATOR_FUNCTIONS: ReadonlyMap<string, ExpressionFunction> = new Ma
   ["math.floor", math(Math.floor)],
   ["math.ceil", math(Math.ceil)],
   ["math.sqrt", math(Math.sqrt)],
+  ["math.log", math(Math.log)],
+  ["math.log10", math(Math.log10)],
+  ["math.sin", math(Math.sin)],
+  ["math.cos", math(Math.cos)],
+  ["math.tan", math(Math.tan)],
+  ["math.asin", math(Math.asin)],
+  ["math.acos", math(Math.acos)],
+  ["math.atan", math(Math.atan)],
+  ...AVIATOR_MORE_FUNCTIONS,
   [
     "math.pow",
     define(

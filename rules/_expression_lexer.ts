@@ -17,6 +17,7 @@ export type Token =
   | { readonly kind: "number"; readonly value: number; readonly text: string; readonly pos: number }
   | { readonly kind: "string"; readonly value: string; readonly text: string; readonly pos: number }
   | { readonly kind: "name"; readonly text: string; readonly pos: number }
+  | { readonly kind: "regex"; readonly value: string; readonly text: string; readonly pos: number }
   | { readonly kind: "operator"; readonly text: string; readonly pos: number }
   | { readonly kind: "end"; readonly text: ""; readonly pos: number };
 
@@ -80,7 +81,12 @@ export function tokenize(source: string, dialect: Dialect): Token[] {
       continue;
     }
     const c = source[pos]!;
-    if (c >= "0" && c <= "9") {
+    const previous = tokens[tokens.length - 1];
+    if (c === "/" && previous?.kind === "operator" && MATCH_OPERATORS.has(previous.text)) {
+      const end = scanRegex(source, pos);
+      tokens.push({ kind: "regex", value: end.value, text: source.slice(pos, end.pos), pos });
+      pos = end.pos;
+    } else if (c >= "0" && c <= "9") {
       const text = match(NUMBER)!;
       // A letter right after the digits is a suffix or radix the subset lacks: 10L, 1.5M, 0x1F.
       if (/[\w$]/.test(source[pos + text.length] ?? "")) {
@@ -115,6 +121,25 @@ export function tokenize(source: string, dialect: Dialect): Token[] {
   }
   tokens.push({ kind: "end", text: "", pos });
   return tokens;
+}
+
+// A `/` right after a match operator starts a regular expression literal (Aviator `=~ /…/`,
+// Groovy `==~ /…/`), where `\/` stands for `/` and every other escape is the regex's own.
+const MATCH_OPERATORS: ReadonlySet<string> = new Set(["=~", "==~"]);
+
+function scanRegex(source: string, start: number): { value: string; pos: number } {
+  let value = "";
+  for (let pos = start + 1; pos < source.length; pos++) {
+    const c = source[pos]!;
+    if (c === "/") return { value, pos: pos + 1 };
+    if (c === "\\" && source[pos + 1] === "/") {
+      value += "/";
+      pos++;
+    } else if (c === "\\" && pos + 1 < source.length) {
+      value += c + source[++pos];
+    } else value += c;
+  }
+  throw new SyntaxError(`Unterminated regular expression ${where(source, start)}`);
 }
 
 function scanString(

@@ -21,7 +21,9 @@ export type BinaryOperator =
   | "-"
   | "*"
   | "/"
-  | "%";
+  | "%"
+  | "=~"
+  | "==~";
 
 /** A literal's value; `null` is Aviator's `nil` and Groovy's `null`. */
 export type LiteralValue = number | string | boolean | null;
@@ -52,7 +54,16 @@ export type ExpressionNode =
     readonly name: string;
     readonly args: readonly ExpressionNode[];
     readonly pos: number;
-  };
+  }
+  | {
+    /** `test ? then : otherwise`. */
+    readonly kind: "conditional";
+    readonly test: ExpressionNode;
+    readonly then: ExpressionNode;
+    readonly otherwise: ExpressionNode;
+    readonly pos: number;
+  }
+  | { readonly kind: "regex"; readonly pattern: string; readonly pos: number };
 
 // Java's precedence, which both Aviator and Groovy keep for this subset.
 const PRECEDENCE: Readonly<Record<string, number>> = {
@@ -60,6 +71,9 @@ const PRECEDENCE: Readonly<Record<string, number>> = {
   "&&": 2,
   "==": 3,
   "!=": 3,
+  // Aviator's =~ and Groovy's ==~ sit with == (Aviator's operator table, Groovy's precedence)
+  "=~": 3,
+  "==~": 3,
   "<": 4,
   "<=": 4,
   ">": 4,
@@ -73,7 +87,10 @@ const PRECEDENCE: Readonly<Record<string, number>> = {
 
 // Operators that have a place in the subset; any other operator token is a named, unsupported
 // construct rather than a generic "unexpected" one.
-const SUPPORTED = new Set([...Object.keys(PRECEDENCE), "!", "(", ")", ",", "."]);
+const SUPPORTED = new Set([...Object.keys(PRECEDENCE), "!", "(", ")", ",", ".", "?", ":"]);
+
+// Groovy's =~ yields a Matcher, not a boolean; Aviator has no ==~.
+const MATCH_OPERATOR: Readonly<Record<Dialect, string>> = { AVIATOR: "=~", GROOVY: "==~" };
 
 // Keywords of either language that would otherwise read as a field name and silently be nil.
 const RESERVED = new Set(
@@ -117,7 +134,7 @@ class Parser {
   }
 
   parseAll(): ExpressionNode {
-    const node = this.#binary(1);
+    const node = this.#expression();
     if (this.#peek().kind !== "end") throw this.#unexpected(this.#peek());
     return node;
   }
@@ -160,12 +177,36 @@ class Parser {
     );
   }
 
+  // The ternary `a ? b : c`, below `||` and right-associative, as in Java and Aviator.
+  #expression(): ExpressionNode {
+    const test = this.#binary(1);
+    const token = this.#peek();
+    if (!this.#isOperator(token, "?")) return test;
+    this.#next();
+    return this.#nested(token, () => {
+      const then = this.#expression();
+      this.#expect(":");
+      const otherwise = this.#expression();
+      return { kind: "conditional", test, then, otherwise, pos: token.pos };
+    });
+  }
+
   #binary(minPrecedence: number): ExpressionNode {
     let left = this.#unary();
     for (;;) {
       const token = this.#peek();
       const precedence = token.kind === "operator" ? PRECEDENCE[token.text] : undefined;
       if (precedence === undefined || precedence < minPrecedence) return left;
+      if (
+        (token.text === "=~" || token.text === "==~") &&
+        token.text !== MATCH_OPERATOR[this.#dialect]
+      ) {
+        throw new SyntaxError(
+          `Unsupported expression construct ${JSON.stringify(token.text)} ${
+            where(this.#source, token.pos)
+          }`,
+        );
+      }
       this.#next();
       const right = this.#binary(precedence + 1);
       const operator = token.text as BinaryOperator;
@@ -202,12 +243,14 @@ class Parser {
       case "number":
       case "string":
         return { kind: "literal", value: token.value, pos: token.pos };
+      case "regex":
+        return { kind: "regex", pattern: token.value, pos: token.pos };
       case "name":
         return this.#name(token);
       case "operator":
         if (token.text !== "(") break;
         return this.#nested(token, () => {
-          const inner = this.#binary(1);
+          const inner = this.#expression();
           this.#expect(")");
           return inner;
         });
@@ -267,7 +310,7 @@ class Parser {
       return args;
     }
     for (;;) {
-      args.push(this.#binary(1));
+      args.push(this.#expression());
       const token = this.#next();
       if (this.#isOperator(token, ")")) return args;
       if (!this.#isOperator(token, ",")) throw this.#unexpected(token);

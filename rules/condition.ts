@@ -14,6 +14,11 @@
  *   name). Unlike Java's `instanceof`, a subclass of SubEvent does not pass.
  * - `{"type": "CLASS", "className": "...", "args": ["..."]}`: a condition class from the registry;
  *   `args` is optional.
+ * - `{"type": "CUSTOM_ARGS", "className": "...", "args": "..."}`: the same classes, written as the
+ *   demo's custom-args guide does (Ververica's `CustomArgCondition`), with `args` one string. The
+ *   string is split at the commas that are outside quotes and brackets, each part trimmed:
+ *   `"price > 10, vip"` is the args `["price > 10", "vip"]`, while `"string.contains(name, 'a,b')"`
+ *   stays one arg; an empty string is no args.
  *
  * Fields the format does not use are ignored, as Flink ignores them.
  *
@@ -40,7 +45,14 @@ export interface CompileConditionOptions {
   readonly path?: string;
 }
 
-const TYPES = ["CLASS", "AVIATOR", "GROOVY"];
+const TYPES = ["CLASS", "AVIATOR", "GROOVY", "CUSTOM_ARGS"];
+
+/**
+ * How deep `nestedConditions` may nest. Flink builds a nested condition per `where`/`or`, so real
+ * rules stay a few levels deep; the limit turns an absurd rule into an error with its path rather
+ * than a stack overflow.
+ */
+export const MAX_CONDITION_DEPTH = 64;
 const CONDITIONS = "flink.cep.pattern.conditions.";
 const COMPOSITES = [
   { kind: "and", suffix: `${CONDITIONS}RichAndCondition`, nested: 2 },
@@ -68,18 +80,26 @@ const COMPOSITES = [
  * @throws {SyntaxError} when an expression is outside the supported subset
  *
  * Every message starts with `Condition at "<path>": ` and names the field, e.g.
- * `Condition at "nodes[1].condition": type "FOO" is not one of CLASS, AVIATOR, GROOVY`.
+ * `Condition at "nodes[1].condition": type "FOO" is not one of CLASS, AVIATOR, GROOVY, CUSTOM_ARGS`.
  */
 export function compileCondition(
   json: unknown,
   options: CompileConditionOptions,
 ): Condition | null {
   if (json === null || json === undefined) return null;
-  return compileNode(json, options.registry, options.path ?? "condition");
+  return compileNode(json, options.registry, options.path ?? "condition", 0);
 }
 
-function compileNode(json: unknown, registry: ConditionRegistry, path: string): Condition {
+function compileNode(
+  json: unknown,
+  registry: ConditionRegistry,
+  path: string,
+  depth: number,
+): Condition {
   const at = `Condition at ${JSON.stringify(path)}`;
+  if (depth > MAX_CONDITION_DEPTH) {
+    throw new RangeError(`${at}: nestedConditions nest deeper than ${MAX_CONDITION_DEPTH} levels`);
+  }
   if (!isRecord(json)) throw new TypeError(`${at}: expected an object, got ${describe(json)}`);
   const type = json.type;
   if (typeof type !== "string") {
@@ -88,7 +108,7 @@ function compileNode(json: unknown, registry: ConditionRegistry, path: string): 
   if (!TYPES.includes(type)) {
     throw new RangeError(`${at}: type ${JSON.stringify(type)} is not one of ${TYPES.join(", ")}`);
   }
-  if (type !== "CLASS") {
+  if (type === "AVIATOR" || type === "GROOVY") {
     const expression = json.expression;
     if (typeof expression !== "string") {
       throw new TypeError(`${at}: "expression" must be a string, got ${describe(expression)}`);
@@ -114,7 +134,9 @@ function compileNode(json: unknown, registry: ConditionRegistry, path: string): 
           `got ${nested.length}`,
       );
     }
-    const [a, b] = nested.map((n, i) => compileNode(n, registry, `${path}.nestedConditions[${i}]`));
+    const [a, b] = nested.map((n, i) =>
+      compileNode(n, registry, `${path}.nestedConditions[${i}]`, depth + 1)
+    );
     const left = a!;
     const right = b!;
     // Flink: RichAndCondition, RichOrCondition, RichNotCondition#filter
@@ -134,7 +156,7 @@ function compileNode(json: unknown, registry: ConditionRegistry, path: string): 
   if (factory === undefined) {
     throw new RangeError(`${at}: unknown condition class ${JSON.stringify(className)}`);
   }
-  const args = classArgs(json.args, at);
+  const args = type === "CUSTOM_ARGS" ? customArgs(json.args, at) : classArgs(json.args, at);
   return rethrowing(`${at}: class ${JSON.stringify(className)}`, () => factory(args));
 }
 
@@ -164,6 +186,44 @@ function classArgs(args: unknown, at: string): string[] | undefined {
     }
     throw new TypeError(`${at}: "args[${i}]" must be a string, got ${describe(arg)}`);
   });
+}
+
+// A CUSTOM_ARGS condition's one string, cut into the args a condition class takes.
+function customArgs(args: unknown, at: string): string[] | undefined {
+  if (args === undefined || args === null) return undefined;
+  if (typeof args !== "string") {
+    throw new TypeError(`${at}: "args" of CUSTOM_ARGS must be a string, got ${describe(args)}`);
+  }
+  return splitCustomArgs(args);
+}
+
+/**
+ * Splits a CUSTOM_ARGS string at the commas outside quotes and brackets, trimming each part.
+ *
+ * @param text the `args` string
+ * @returns the args; none for a blank string
+ */
+export function splitCustomArgs(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = "";
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote !== "") {
+      if (c === "\\") i++;
+      else if (c === quote) quote = "";
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (c === "," && depth === 0) {
+      parts.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = text.slice(start).trim();
+  if (last !== "" || parts.length > 0) parts.push(last);
+  return parts;
 }
 
 // Keeps the error's class (SyntaxError, RangeError, TypeError) and puts the location first.

@@ -18,12 +18,17 @@
  * | logic | `&& \|\| !` | same | an operand counts as true only if it is `true`; `!x` is true only if `x` is `false` |
  * | grouping | `( )` | same | |
  * | string functions | `string.contains(s, x)`, `string.startsWith(s, x)`, `string.endsWith(s, x)`, `string.length(s)`, `string.indexOf(s, x)`, `string.substring(s, b[, e])` | `s.contains(x)`, `s.startsWith(x)`, `s.endsWith(x)`, `s.length()`, `s.size()`, `s.indexOf(x)`, `s.substring(b[, e])`, `s.equals(x)`, `s.isEmpty()`, `s.toUpperCase()`, `s.toLowerCase()`, `s.trim()`; `?.` reads like `.` | nil or a non-string makes a predicate false and other functions nil |
- * | math functions | `math.abs`, `math.round`, `math.floor`, `math.ceil`, `math.sqrt`, `math.pow(x, y)` | none | on numbers, else nil |
- * | conversions | `long(x)`, `double(x)` | `s.toLong()`, `s.toInteger()`, `s.toDouble()` | Java's parse rules; unparseable is nil |
+ * | regex string functions | `string.split(s, re[, limit])`, `string.join(seq[, sep])`, `string.replace_first(s, re, r)`, `string.replace_all(s, re, r)` | none | Java's `split` / `replaceFirst` / `replaceAll` (`$1` groups, `\$` a dollar); a bad regex is nil |
+ * | math functions | `math.abs`, `math.round`, `math.floor`, `math.ceil`, `math.sqrt`, `math.pow(x, y)`, `math.log`, `math.log10`, `math.sin`, `math.cos`, `math.tan`, `math.asin`, `math.acos`, `math.atan` | none | on numbers, else nil |
+ * | conversions | `long(x)`, `double(x)`, `str(x)`, `boolean(x)` | `s.toLong()`, `s.toInteger()`, `s.toDouble()` | Java's parse rules; unparseable is nil; `str(nil)` is "null"; `boolean` is false only for nil and false |
+ * | sequences | `seq.list(...)`, `tuple(...)`, `seq.set(...)`, `include(seq, x)`, `count(seq)`, `seq.get(seq, i or key)`, `seq.contains_key(seq, i or key)`, `seq.max(seq)`, `seq.min(seq)`, `max(...)`, `min(...)` | none | lists are arrays, maps plain objects (a parsed `eventArgs`); `count` also takes a string; max/min of numbers or of strings, else nil |
+ * | regex match | `s =~ /re/` | `s ==~ /re/` | true when the whole string matches (Java's `Matcher#matches`); `\/` in the literal is `/`; the regex is JavaScript's, which reads Java's common syntax alike |
+ * | ternary | `test ? a : b` | same | below `\|\|`, right-associative; `test` must be a boolean; only `true` picks `a` |
  * | args | `$0`, `$1`, ... | same | only with `args`: the arg, always a string (`double($0)` for a number) |
  *
- * Not in the subset (each a named `SyntaxError`): `=~` and regex literals, `?:` and ternaries,
- * `=` and compound assignment, bitwise operators, `**`, `[ ]` indexing, lambdas and `{ }`,
+ * Not in the subset (each a named `SyntaxError`): Groovy's `=~` (a Matcher, not a boolean),
+ * Elvis `?:`, `=` and compound assignment, bitwise operators, `**`, `[ ]` indexing, lambdas and
+ * `{ }` (so none of the seq functions that take one: `map`, `filter`, `reduce`, `seq.every`, ...),
  * `;`, string interpolation (Aviator `#{}`, Groovy `"$x"`), keywords such as `new`, `this`,
  * `in`, `and`, `or`, any other function or method.
  *
@@ -119,6 +124,7 @@ export function describeExpression(
     else if (node.kind === "unary") visit(node.operand);
     else if (node.kind === "binary") [node.left, node.right].forEach(visit);
     else if (node.kind === "call") node.args.forEach(visit);
+    else if (node.kind === "conditional") [node.test, node.then, node.otherwise].forEach(visit);
   };
   visit(parseExpression(source, dialect));
   return { variables: [...variables], argCount };

@@ -22,19 +22,27 @@ function time(ms: number): string {
 
 const quote = (s: string) => JSON.stringify(s);
 
-function condition(json: unknown): string {
+/**
+ * Formats a condition's JSON as the Flink condition object it stands for.
+ * @param json a `condition` or `untilCondition` value (not `null`)
+ * @returns Java source such as `new AviatorCondition<>("action == 0")`
+ */
+export function formatCondition(json: unknown): string {
   const c = json as Record<string, unknown>;
   if (c.type === "AVIATOR") return `new AviatorCondition<>(${quote(String(c.expression))})`;
   if (c.type === "GROOVY") return `new GroovyCondition<>(${quote(String(c.expression))})`;
   const simple = String(c.className).split(".").pop();
   if (Array.isArray(c.nestedConditions)) {
-    return `new ${simple}<>(${c.nestedConditions.map(condition).join(", ")})`;
+    return `new ${simple}<>(${c.nestedConditions.map(formatCondition).join(", ")})`;
   }
   if (typeof c.subClassName === "string") {
     return `new SubtypeCondition<>(${c.subClassName.split(".").pop()}.class)`;
   }
+  // CUSTOM_ARGS: Ververica's CustomArgCondition takes its args as one string
   const args = Array.isArray(c.args)
     ? `new String[] {${c.args.map((a) => quote(String(a))).join(", ")}}`
+    : typeof c.args === "string"
+    ? quote(c.args)
     : "";
   return `new ${simple}(${args})`;
 }
@@ -59,7 +67,7 @@ function quantifier(node: NodeSpec): string {
     if (q.consumingStrategy === "SKIP_TILL_ANY") out += ".allowCombinations()";
   }
   if (props.has("GREEDY")) out += ".greedy()";
-  if (q.untilCondition !== null) out += `\n    .until(${condition(q.untilCondition)})`;
+  if (q.untilCondition !== null) out += `\n    .until(${formatCondition(q.untilCondition)})`;
   return out;
 }
 
@@ -112,7 +120,7 @@ function sequence(graph: GraphSpec, indent: string, top: boolean): string {
       out += `\n${indent}.${EDGE_METHOD[edge!]}(${target})`;
     }
     if (node.graph === null && node.condition !== null) {
-      out += `\n${indent}.where(${condition(node.condition)})`;
+      out += `\n${indent}.where(${formatCondition(node.condition)})`;
     }
     const q = quantifier(node);
     if (q !== "") out += `\n${indent}${q.replaceAll("\n    ", `\n${indent}`)}`;

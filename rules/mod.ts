@@ -21,6 +21,9 @@ import { RuleValidationError } from "./rule_validation_error.ts";
 import { buildPattern } from "./validate_rule.ts";
 
 export { RuleValidationError };
+export { MAX_TIMES } from "./validate_rule.ts";
+export { MAX_NESTING_DEPTH } from "./parse_rule.ts";
+export { MAX_CONDITION_DEPTH, splitCustomArgs } from "./condition.ts";
 export { parseRule } from "./parse_rule.ts";
 export type { EdgeSpec, GraphSpec, NodeSpec, QuantifierSpec } from "./parse_rule.ts";
 export {
@@ -74,5 +77,6 @@ export function compileRule(rule: RuleSource, options: CompileRuleOptions = {}):
     throw error;
   }
 }
-export { formatPatternApi } from "./format_pattern_api.ts";
+export { formatCondition, formatPatternApi } from "./format_pattern_api.ts";
 export { loadConditionClasses } from "./condition_registry.ts";
+export { type ConditionField, conditionFields } from "./condition_fields.ts";

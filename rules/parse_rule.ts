@@ -49,7 +49,20 @@ export interface GraphSpec {
   readonly edges: readonly EdgeSpec[];
   readonly window: { readonly type: WithinType; readonly ms: number } | null;
   readonly afterMatchStrategy: AfterMatchSkipStrategy;
+  /** The field the strategy was read from, or `null` when the graph names none (NO_SKIP). */
+  readonly afterMatchStrategyField: AfterMatchStrategyField | null;
 }
+
+/** The two names the rule format uses for the after-match skip strategy (see parseGraph). */
+export type AfterMatchStrategyField = "afterMatchStrategy" | "afterMatchSkipStrategy";
+
+/**
+ * How deep COMPOSITE nodes may nest inside each other. Real rules nest one or two groups; the
+ * limit keeps every recursive walk of a rule (parsing, validation, the NFA compiler, printing)
+ * far from the call stack's end, so a deep rule is refused with its path instead of failing with
+ * "Maximum call stack size exceeded".
+ */
+export const MAX_NESTING_DEPTH = 32;
 
 /** A problem found while reading, before the rule id is attached. */
 export class RuleShapeError extends Error {
@@ -183,7 +196,7 @@ function parseAfterMatch(value: unknown, path: string): AfterMatchSkipStrategy {
   return { type };
 }
 
-function parseNode(value: unknown, path: string): NodeSpec {
+function parseNode(value: unknown, path: string, depth: number): NodeSpec {
   const json = object(value, path);
   const name = field(json, "name", path);
   if (typeof name !== "string" || name === "") {
@@ -205,24 +218,25 @@ function parseNode(value: unknown, path: string): NodeSpec {
     type,
     quantifier,
     condition,
-    graph: type === "COMPOSITE" ? parseGraph(json, path) : null,
+    graph: type === "COMPOSITE" ? parseGraph(json, path, depth) : null,
   };
 }
 
-function parseGraph(json: Json, path: string): GraphSpec {
+// Flink's GraphSpec deserializer does not read `version`: users bump it with the rule's version,
+// and no later format changes what a field means, so any value is accepted and ignored.
+function parseGraph(json: Json, path: string, depth: number): GraphSpec {
   const at = (key: string) => (path === "" ? key : join(path, `${key}`));
-  const version = field(json, "version", path) ?? 1;
-  if (version !== 1) {
+  if (depth > MAX_NESTING_DEPTH) {
     throw new RuleShapeError(
-      at("version"),
-      `JSON format version ${describe(version)} is not supported (only 1)`,
+      path,
+      `COMPOSITE nodes nest deeper than ${MAX_NESTING_DEPTH} levels`,
     );
   }
   const rawNodes = field(json, "nodes", path);
   if (!Array.isArray(rawNodes) || rawNodes.length === 0) {
     throw new RuleShapeError(at("nodes"), `expected a non-empty array, got ${describe(rawNodes)}`);
   }
-  const nodes = rawNodes.map((n, i) => parseNode(n, at(`nodes[${i}]`)));
+  const nodes = rawNodes.map((n, i) => parseNode(n, at(`nodes[${i}]`), depth + 1));
   const rawEdges = field(json, "edges", path) ?? [];
   if (!Array.isArray(rawEdges)) {
     throw new RuleShapeError(at("edges"), `expected an array, got ${describe(rawEdges)}`);
@@ -264,13 +278,37 @@ function parseGraph(json: Json, path: string): GraphSpec {
       ms: duration(field(w, "time", path), at("window.time")),
     };
   }
-  const rawSkip = field(json, "afterMatchStrategy", path) ?? { type: "NO_SKIP" };
-  return {
-    nodes,
-    edges,
-    window,
-    afterMatchStrategy: parseAfterMatch(rawSkip, at("afterMatchStrategy")),
+  return { nodes, edges, window, ...parseSkipFields(json, at) };
+}
+
+/**
+ * Seed 001's GraphNode table names the field `afterMatchSkipStrategy`, its examples (and Flink's
+ * GraphSpec) `afterMatchStrategy`: both are read, and a graph giving both must give the same.
+ */
+function parseSkipFields(
+  json: Json,
+  at: (key: string) => string,
+): Pick<GraphSpec, "afterMatchStrategy" | "afterMatchStrategyField"> {
+  const read = (key: AfterMatchStrategyField) => {
+    const raw = field(json, key, "") ?? null;
+    return raw === null ? null : parseAfterMatch(raw, at(key));
   };
+  const short = read("afterMatchStrategy");
+  const long = read("afterMatchSkipStrategy");
+  if (short !== null && long !== null && JSON.stringify(short) !== JSON.stringify(long)) {
+    throw new RuleShapeError(
+      at("afterMatchSkipStrategy"),
+      `afterMatchSkipStrategy ${JSON.stringify(long)} differs from afterMatchStrategy ` +
+        JSON.stringify(short),
+    );
+  }
+  if (short !== null) {
+    return { afterMatchStrategy: short, afterMatchStrategyField: "afterMatchStrategy" };
+  }
+  if (long !== null) {
+    return { afterMatchStrategy: long, afterMatchStrategyField: "afterMatchSkipStrategy" };
+  }
+  return { afterMatchStrategy: { type: "NO_SKIP" }, afterMatchStrategyField: null };
 }
 
 /**
@@ -288,7 +326,7 @@ export function parseRule(pattern: unknown): NodeSpec {
       throw new RuleShapeError("", `pattern is not valid JSON: ${(error as Error).message}`);
     }
   }
-  const root = parseNode(json, "");
+  const root = parseNode(json, "", 0);
   if (root.type !== "COMPOSITE") {
     throw new RuleShapeError("type", `the top-level node must be COMPOSITE, got "${root.type}"`);
   }

@@ -17,6 +17,13 @@ import {
 } from "../engine/mod.ts";
 import { type GraphSpec, join, type NodeSpec, RuleShapeError } from "./parse_rule.ts";
 
+/**
+ * The largest `times.from` / `times.to` a rule may give. Each iteration up to it is a state of
+ * the compiled NFA (Flink: `NFACompiler#createTimesState`), and an open run may hold that many
+ * events; `times` 100000 took minutes of CPU to compile. Real rules count a few to a few hundred.
+ */
+export const MAX_TIMES = 1000;
+
 /** Compiles a condition's JSON found at `path`; `null` JSON means always true. */
 export type ConditionCompiler = (json: unknown, path: string) => Condition | null;
 
@@ -140,6 +147,14 @@ function buildNode(
   if (single && q.times !== null) fail(at("quantifier.times"), `${named} is SINGLE but has times`);
   if (!single && q.times === null) {
     fail(at("quantifier.times"), `${named} is ${kinds[0]} and needs times`);
+  }
+  for (const bound of ["from", "to"] as const) {
+    if (q.times !== null && q.times[bound] > MAX_TIMES) {
+      fail(
+        at(`quantifier.times.${bound}`),
+        `${named} has times.${bound} ${q.times[bound]}, above the limit of ${MAX_TIMES}`,
+      );
+    }
   }
   if (q.times !== null && q.times.to < q.times.from) {
     fail(

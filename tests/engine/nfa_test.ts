@@ -117,3 +117,24 @@ Deno.test("Nfa prunes by event time when events arrive out of order", () => {
   // With b at 4, a1 (at 5) starts after the pruning event and survives to match as well.
   assert.deepEqual(run([5, 3, 4]), [2, 1]);
 });
+
+Deno.test("Nfa reports the patterns whose conditions refused an event an open run could take", () => {
+  const nfa = new Nfa(compileNfa(AB), AB.afterMatchSkipStrategy);
+  const reports: string[] = [];
+  nfa.listener = (e) => {
+    if (e.type === "rejected") {
+      reports.push(`${e.type} ${String(e.event.name)} at ${e.state}: ${e.conditions.join(",")}`);
+    } else reports.push(`${e.type} at ${e.state}`);
+  };
+  const state = nfa.createInitialNfaState();
+  [{ name: "a" }, { name: "c" }, { name: "b" }].forEach((event, ts) => {
+    nfa.advanceTime(state, ts);
+    nfa.process(state, event, ts, ts);
+  });
+  assert.deepEqual(reports, [
+    "opened at a",
+    "rejected c at b: b",
+    "advanced at b",
+    "matched at $endState$",
+  ]);
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseEvent } from "../../io/event_format.ts";
+import { createEventParser, parseEvent } from "../../io/event_format.ts";
+import { eventFieldNames, parseEventFields } from "../../io/event_fields.ts";
 
 function assertEquals(actual: unknown, expected: unknown): void {
   assert.deepStrictEqual(actual, expected);
@@ -54,16 +55,21 @@ Deno.test("parseEvent() throws RangeError when the CSV line has too few fields",
   assertThrows(
     () => parseEvent("1,Ken,0", "csv"),
     RangeError,
-    "Cannot parse event: expected 5 or 6 comma-separated fields, got 3",
+    "Cannot parse event: expected at least 5 comma-separated fields, got 3",
   );
 });
 
-Deno.test("parseEvent() throws RangeError when the CSV line has too many fields", () => {
-  assertThrows(
-    () => parseEvent("1,Ken,0,1,2,x,y", "csv"),
-    RangeError,
-    "expected 5 or 6 comma-separated fields, got 7",
-  );
+Deno.test("parseEvent() keeps everything after the fifth comma as eventArgs, commas included", () => {
+  const line = '1,Ken,0,1,1662022777000,{"detail": {"price": 12300}, "group": "vip"}\n';
+  assertEquals(parseEvent(line, "csv"), {
+    id: 1,
+    name: "Ken",
+    action: 0,
+    productionId: 1,
+    eventTime: 1662022777000,
+    eventArgs: '{"detail": {"price": 12300}, "group": "vip"}',
+  });
+  assertEquals(parseEvent("1,Ken,0,1,2,x,y", "auto").eventArgs, "x,y");
 });
 
 Deno.test("parseEvent() throws SyntaxError when a CSV number is not an integer", () => {
@@ -165,5 +171,110 @@ Deno.test("parseEvent() throws RangeError when the format is unknown", () => {
     () => parseEvent("1,Ken,0,1,5", "xml" as "csv"),
     RangeError,
     'Cannot parse event: format "xml" is not csv, json or auto',
+  );
+});
+
+const SEED_FIELDS = "id,name=username,action,productionId=product_id,eventTime=event_time";
+
+Deno.test("createEventParser() reads the seed's JSON names into the canonical fields", () => {
+  const parse = createEventParser({ format: "auto", fields: parseEventFields(SEED_FIELDS) });
+  const event = parse(
+    '{"id":1,"username":"Ken","action":0,"product_id":7,"event_time":1662022777000}',
+  );
+  assertEquals(
+    [event.id, event.name, event.action, event.productionId, event.eventTime],
+    [1, "Ken", 0, 7, 1662022777000],
+  );
+  assertEquals(parse("1,Ken,0,7,1662022777000"), {
+    id: 1,
+    name: "Ken",
+    action: 0,
+    productionId: 7,
+    eventTime: 1662022777000,
+  });
+});
+
+Deno.test("createEventParser() names the record's own field when a mapped JSON field is wrong", () => {
+  const parse = createEventParser({ format: "json", fields: parseEventFields(SEED_FIELDS) });
+  assertThrows(
+    () => parse('{"id":1,"username":"Ken","action":0,"productionId":7,"event_time":5}'),
+    TypeError,
+    'Cannot parse event: field "product_id" must be a number, got "missing"',
+  );
+});
+
+Deno.test("createEventParser() reads CSV columns in the mapped order, extra ones as text", () => {
+  const fields = parseEventFields("eventTime,productionId,id,channel,action,name,eventArgs*");
+  const parse = createEventParser({ format: "csv", fields });
+  assertEquals(parse("1662022777000,7,1,web,0,Ken,a,b"), {
+    eventTime: 1662022777000,
+    productionId: 7,
+    id: 1,
+    channel: "web",
+    action: 0,
+    name: "Ken",
+    eventArgs: "a,b",
+  });
+  assertEquals(parse("5,7,1,web,0,Ken").eventArgs, undefined);
+  assertThrows(
+    () => parse("5,7,1,web"),
+    RangeError,
+    "Cannot parse event: expected at least 6 comma-separated fields, got 4",
+  );
+  assertThrows(
+    () => parse("5,x,1,web,0,Ken"),
+    SyntaxError,
+    'Cannot parse event: field "productionId" value "x" is not an integer',
+  );
+  assertEquals(eventFieldNames(fields), [
+    "eventTime",
+    "productionId",
+    "id",
+    "channel",
+    "action",
+    "name",
+    "eventArgs",
+  ]);
+});
+
+Deno.test("createEventParser() ignores columns after the mapped ones", () => {
+  const parse = createEventParser({
+    format: "csv",
+    fields: parseEventFields("id,name,action,productionId,eventTime"),
+  });
+  assertEquals(parse("1,Ken,0,1,5,x,y"), {
+    id: 1,
+    name: "Ken",
+    action: 0,
+    productionId: 1,
+    eventTime: 5,
+  });
+});
+
+Deno.test("parseEventFields() names what is wrong with a mapping", () => {
+  assertThrows(
+    () => parseEventFields("id,name,action,productionId"),
+    RangeError,
+    'Event fields: "eventTime" must be mapped, in "id,name,action,productionId"',
+  );
+  assertThrows(
+    () => parseEventFields("id,name,action,productionId,eventTime,id"),
+    RangeError,
+    'Event fields: "id" is given twice',
+  );
+  assertThrows(
+    () => parseEventFields("id,user=username,action,productionId,eventTime"),
+    RangeError,
+    'Event fields: "user" in "user=username" is not one of id, name, action, productionId, eventTime',
+  );
+  assertThrows(
+    () => parseEventFields("id,name,action,productionId,eventTime,a b"),
+    SyntaxError,
+    'Event fields: "a b" is not a name or name=name',
+  );
+  assertThrows(
+    () => parseEventFields("id,rest*,name,action,productionId,eventTime"),
+    SyntaxError,
+    'Event fields: only the last column may end in "*", not "rest*"',
   );
 });

@@ -69,6 +69,7 @@ Deno.test("parseJobFlags() parses the quick start's argument line", () => {
   assert.equal(flags.startFrom, "earliest");
   assert.equal(flags.matchTable, "match_results");
   assert.equal(flags.eventFormat, "auto");
+  assert.equal(flags.eventFields, null);
   assert.equal(flags.logFormat, "text");
   assert.equal(flags.metricsPort, null);
   assert.equal(flags.conditionClasses, null);
@@ -157,4 +158,31 @@ Deno.test("main.ts exits 2 with the message and usage when --inputTopicGroup is 
   assert.ok(stderr.includes("inputTopicGroup must be set!"), stderr);
   assert.ok(stderr.includes("Usage:"), stderr);
   assert.ok(stderr.includes(USAGE), stderr);
+});
+
+Deno.test("parseJobFlags() reads --eventFields into the column order and JSON names", () => {
+  const flags = parseJobFlags(
+    quickStartArgv({
+      eventFields: "id,name=username,action,productionId=product_id,eventTime=event_time",
+    }),
+  );
+  assert.deepEqual(flags.eventFields, {
+    columns: ["id", "name", "action", "productionId", "eventTime"],
+    sources: {
+      id: "id",
+      name: "username",
+      action: "action",
+      productionId: "product_id",
+      eventTime: "event_time",
+    },
+    rest: null,
+  });
+});
+
+Deno.test("parseJobFlags() names --eventFields when a canonical field is not mapped", () => {
+  assert.equal(
+    usageError(quickStartArgv({ eventFields: "id,username,action,product_id,event_time" })),
+    '--eventFields: Event fields: "name", "productionId", "eventTime" must be mapped, in ' +
+      '"id,username,action,product_id,event_time"',
+  );
 });

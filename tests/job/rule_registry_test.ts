@@ -238,3 +238,46 @@ Deno.test("RuleRegistry.apply() rejects a NULL pattern", () => {
   const changes = registry.apply([row("1", 1, null)]);
   assert.match(changes.rejected[0]?.reason ?? "", /pattern is NULL/);
 });
+
+Deno.test("RuleRegistry.apply() keeps the running row when a second row of its version differs, and says so", () => {
+  const { operator, registry, logged, feed } = harness();
+  registry.apply([row("1", 1, ZERO_THEN_TWO)]);
+  const conflicting = [row("1", 1, ZERO_THEN_TWO), row("1", 1, ZERO_THEN_THREE)];
+  assert.deepEqual(registry.apply(conflicting), {
+    added: [],
+    replaced: [],
+    removed: [],
+    rejected: [],
+  });
+  assert.deepEqual(operator.rules, [{ id: "1", version: 1 }]);
+  assert.deepEqual(logged("rule rows conflict").map((l) => [l.level, l.fields]), [
+    ["warn", { ruleId: "1", versions: [1, 1], running: 1, kept: "the running row" }],
+  ]);
+  assert.deepEqual(registry.conflicts, new Map([["1", 2]]));
+  // Logged once while the conflict lasts; the running row still matches as before.
+  registry.apply([row("1", 1, ZERO_THEN_THREE), row("1", 1, ZERO_THEN_TWO)]);
+  assert.equal(logged("rule rows conflict").length, 1);
+  assert.deepEqual(feed([5, 0], [5, 3], [5, 2]).map(ruleOf), ["1@1"]);
+  // The conflict ends when one row is left.
+  registry.apply([row("1", 1, ZERO_THEN_TWO)]);
+  assert.deepEqual(registry.conflicts, new Map());
+});
+
+Deno.test("RuleRegistry.apply() keeps the previous version when the new one has conflicting rows", () => {
+  const { operator, registry, logged } = harness();
+  registry.apply([row("1", 1, ZERO_THEN_TWO)]);
+  const changes = registry.apply([
+    row("1", 1, ZERO_THEN_TWO),
+    row("1", 2, ZERO_THEN_TWO),
+    row("1", 2, ZERO_THEN_THREE),
+  ]);
+  assert.deepEqual(changes.rejected, [{
+    rule: { id: "1", version: 2 },
+    reason: 'Cannot compile rule "1": 2 different rows have version 2',
+  }]);
+  assert.deepEqual(operator.rules, [{ id: "1", version: 1 }]);
+  assert.deepEqual(logged("rule rows conflict").map((l) => l.fields), [
+    { ruleId: "1", versions: [2, 2], running: 1, kept: "the previous version" },
+  ]);
+  assert.deepEqual(registry.conflicts, new Map([["1", 2]]));
+});

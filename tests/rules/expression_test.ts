@@ -129,8 +129,14 @@ Deno.test("compileExpression() names an unsupported construct and its column", (
   // Each message ends with ` in "<source>"`.
   // deno-fmt-ignore
   const cases: Array<[string, Dialect, string]> = [
-    ["name =~ /x/", "AVIATOR", 'Unsupported expression construct "=~" at column 6'],
-    ["a ? b : c", "AVIATOR", 'Unsupported expression construct "?" at column 3'],
+    ["name =~ /x/", "GROOVY", 'Unsupported expression construct "=~" at column 6'],
+    ["name ==~ /x/", "AVIATOR", 'Unsupported expression construct "==~" at column 6'],
+    ["a ?: b", "AVIATOR", 'Unsupported expression construct "?:" at column 3'],
+    ["name =~ 'x'", "AVIATOR", 'Operator "=~" needs a regular expression /.../ on its right at column 9'],
+    ["name =~ /(/", "AVIATOR", "Invalid regular expression: /(/: Unterminated group at column 9"],
+    ["name =~ /x", "AVIATOR", "Unterminated regular expression at column 9"],
+    ["1 ? true : false", "AVIATOR", 'Operator "?:" needs a boolean, got a number at column 3'],
+    ["seq.reverse(x) == 1", "AVIATOR", 'Unknown function "seq.reverse" at column 1'],
     ["x = 1", "GROOVY", 'Unsupported expression construct "=" at column 3'],
     ["a[0] == 1", "AVIATOR", 'Unsupported expression construct "[" at column 2'],
     ["x ** 2 > 1", "GROOVY", 'Unsupported expression construct "**" at column 3'],
@@ -282,4 +288,80 @@ Deno.test("describeExpression() lists the fields read and the args needed", () =
     },
   );
   assert.deepEqual(describeExpression("1 == 1", "GROOVY"), { variables: [], argCount: 0 });
+});
+
+Deno.test("compileExpression() matches a whole string with Aviator's =~ and Groovy's ==~", () => {
+  const digits = compileExpression("name =~ /a\\d+/", "AVIATOR");
+  assert.deepEqual(
+    [{ name: "a12" }, { name: "xa12" }, { name: "a12x" }, { name: 5 }, {}].map(digits),
+    [true, false, false, false, false],
+  );
+  assert.equal(aviator("path =~ /a\\/b/ && action == 0", { path: "a/b", action: 0 }), true);
+  assert.equal(groovy("name ==~ /mid.*/ || name ==~ /end/", { name: "middle" }), true);
+  assert.equal(groovy("name ==~ /mid.*/ || name ==~ /end/", { name: "the end" }), false);
+});
+
+Deno.test("compileExpression() reads Aviator's ternary, right-associative and below ||", () => {
+  const tiered = compileExpression(
+    "action == 0 ? price > 10 : action == 1 ? price > 100 : false",
+    "AVIATOR",
+  );
+  assert.deepEqual(
+    [
+      { action: 0, price: 11 },
+      { action: 0, price: 9 },
+      { action: 1, price: 50 },
+      { action: 1, price: 150 },
+      { action: 2, price: 150 },
+      { price: 150 },
+    ].map(tiered),
+    [true, false, false, true, false, false],
+  );
+  assert.equal(aviator("(action == 0 ? 'view' : 'buy') == 'buy'", { action: 1 }), true);
+  assert.equal(aviator("flag ? true : false", { flag: "yes" }), false); // only true is true
+  assert.deepEqual(describeExpression("a ? b : c", "AVIATOR").variables, ["a", "b", "c"]);
+});
+
+Deno.test("compileExpression() runs Aviator's seq functions on lists, maps and split strings", () => {
+  const cases: Array<[string, Record<string, unknown>, boolean]> = [
+    ["include(seq.list('Ken', 'Tom'), name)", { name: "Tom" }, true],
+    ["include(seq.list('Ken', 'Tom'), name)", { name: "Ali" }, false],
+    ["include(seq.set(1, 2, 2), action)", { action: 2 }, true],
+    ["count(seq.set(1, 2, 2)) == 2", {}, true],
+    ["include(string.split(tags, ','), 'vip')", { tags: "new,vip,x" }, true],
+    ["count(string.split(tags, ',')) == 2", { tags: "a,b,,," }, true],
+    ["seq.contains_key(eventArgs, 'group')", { eventArgs: { group: "a" } }, true],
+    ["seq.contains_key(eventArgs, 'group')", { eventArgs: "{}" }, false],
+    ["seq.get(eventArgs, 'group') == 'a'", { eventArgs: { group: "a" } }, true],
+    ["seq.get(seq.list(5, 6, 7), action) == 6", { action: 1 }, true],
+    ["seq.get(seq.list(5, 6, 7), action) == nil", { action: 3 }, true],
+    ["seq.max(seq.list(3, price, 4)) == 9", { price: 9 }, true],
+    ["seq.min(seq.list('b', name)) == 'a'", { name: "a" }, true],
+    ["max(price, 10) == 10 && min(price, 10) == 2", { price: 2 }, true],
+    ["count(name) == 3", { name: "Ken" }, true],
+    ["string.join(seq.list(name, action), '-') == 'Ken-0'", { name: "Ken", action: 0 }, true],
+    ["string.join(tuple('a', 'b')) == 'ab'", {}, true],
+  ];
+  for (const [source, event, expected] of cases) {
+    assert.equal(aviator(source, event), expected, `${source} on ${JSON.stringify(event)}`);
+  }
+});
+
+Deno.test("compileExpression() runs Aviator's regex string, conversion and math functions", () => {
+  const cases: Array<[string, Record<string, unknown>, boolean]> = [
+    ["string.replace_all(name, '\\\\d', '#') == 'a##b#'", { name: "a12b3" }, true],
+    ["string.replace_first(name, '(\\\\w)(\\\\d)', '$2$1') == '1ab2'", { name: "a1b2" }, true],
+    ["string.replace_all(name, 'x', '\\\\$') == 'a$'", { name: "ax" }, true],
+    ["str(action) == '0' && str(nothing) == 'null'", { action: 0 }, true],
+    ["boolean(name) && !boolean(nothing)", { name: "" }, true],
+    ["math.log10(price) == 2", { price: 100 }, true],
+    ["math.log(price) == 0 && math.cos(0) == 1 && math.sin(0) == 0", { price: 1 }, true],
+    ["math.atan(0) == 0 && math.asin(0) == 0 && math.acos(1) == 0 && math.tan(0) == 0", {}, true],
+    ["string.split(name, '(') == nil", { name: "a(b" }, true], // a bad regex is nil
+  ];
+  for (const [source, event, expected] of cases) {
+    assert.equal(aviator(source, event), expected, `${source} on ${JSON.stringify(event)}`);
+  }
+  // Constant calls are computed once, at compile time
+  assert.equal(aviator("count(string.split('010;020', ';')) == 2", {}), true);
 });
