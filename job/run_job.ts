@@ -31,7 +31,7 @@ import { declareJobMetrics } from "./job_metrics.ts";
 import { merge, ticks } from "./merge.ts";
 import type { Metrics } from "./metrics.ts";
 import { PositionTracker } from "./position_tracker.ts";
-import { RuleRegistry } from "./rule_registry.ts";
+import { type RuleChanges, RuleRegistry } from "./rule_registry.ts";
 
 /** Options for {@link runJob}. */
 export interface JobOptions {
@@ -49,6 +49,8 @@ export interface JobOptions {
   /** Stops the job; what was read is finished and committed first. */
   readonly signal: AbortSignal;
   readonly conditions?: ConditionRegistry;
+  /** Called after each rule snapshot is applied, the first one included (for `/readyz`). */
+  readonly onRulesApplied?: (changes: RuleChanges) => void;
   /** The wall clock; injected by tests. */
   readonly now?: () => number;
   /** How often windows, idle partitions, writes and commits are checked; default 200 ms. */
@@ -129,7 +131,11 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   const watermarks = new WatermarkTracker(options.watermark);
   const positions = new PositionTracker();
   const malformed = new MalformedReporter(logger, now);
-  declareJobMetrics(metrics, { operator, registry, watermarks, now, sink, source });
+  declareJobMetrics(metrics, { operator, registry, watermarks, now, sink, source, ruleStore });
+  const applied = (changes: RuleChanges) => {
+    metrics.add("edgecep_rules_rejected_total", changes.rejected.length);
+    options.onRulesApplied?.(changes);
+  };
   const totals = { eventsIn: 0, malformed: 0, late: 0, matches: 0 };
   let rows: MatchRow[] = [];
 
@@ -202,7 +208,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     logger.log("info", "waiting for the first rule snapshot");
     const first = await rulesIterator.next();
     if (first.done) return totals;
-    registry.apply(first.value);
+    applied(registry.apply(first.value));
     const rest = { [Symbol.asyncIterator]: () => rulesIterator };
     const items = merge<Item>([
       tag(source, (record): Item => ({ type: "record", record }), { type: "end" }),
@@ -214,7 +220,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
         handle(item.record);
         if (rows.length >= (options.maxPendingRows ?? 500)) await flush();
       } else if (item.type === "rules") {
-        registry.apply(item.rules);
+        applied(registry.apply(item.rules));
       } else if (item.type === "tick") {
         advanceTime();
         await flush();
