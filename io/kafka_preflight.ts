@@ -60,6 +60,10 @@ export function permanentKafkaCause(
   const name = error instanceof Error ? error.name : "";
   const message = error instanceof Error ? error.message : String(error);
   const brokers = `"${options.brokers.join(",")}"`;
+  if (options.sasl !== undefined && name === "KafkaJSServerDoesNotSupportApiKey") {
+    return `Kafka brokers ${brokers} do not offer SASL authentication, which ` +
+      `--kafkaSaslMechanism ${options.sasl.mechanism} needs (${message})`;
+  }
   if (name === "KafkaJSSASLAuthenticationError" || /SASL/i.test(message)) {
     const sasl = options.sasl;
     const who = sasl === undefined ? "" : ` ${sasl.mechanism} login of user "${sasl.username}"`;
