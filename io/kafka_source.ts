@@ -342,6 +342,8 @@ export class KafkaSource implements EventSource {
       this.#joinWait = undefined;
     };
     consumer.on(consumer.events.CONNECT, () => {
+      // kafkajs reports a connect per broker connection; one line per wait is enough.
+      if (this.#joinWait !== undefined) return;
       // A restarted job waits for its old member's session to expire: say so, not silence.
       const since = Date.now();
       logger.log("info", "Kafka consumer connected, joining group", {
@@ -349,7 +351,6 @@ export class KafkaSource implements EventSource {
         groupId,
         sessionTimeoutMs: sessionTimeout,
       });
-      clearInterval(this.#joinWait);
       this.#joinWait = setInterval(() => {
         const waitedMs = Date.now() - since;
         logger.log("info", "still waiting to join the Kafka group", { groupId, waitedMs });

@@ -134,7 +134,8 @@ export async function preflightMysql(options: MysqlPreflightOptions): Promise<vo
   if (matchTable !== null) {
     checkColumns("Match table", matchTable, MATCH_COLUMNS, columns.get(matchTable), where);
   }
-  options.logger.log("info", "MySQL tables checked", { ruleTable, matchTable, target: at });
+  const target = `${config.host}:${config.port}`;
+  options.logger.log("info", "MySQL tables checked", { ruleTable, matchTable, target });
 }
 
 function checkColumns(
