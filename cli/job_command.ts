@@ -105,7 +105,9 @@ export async function runJobCommand(
     // A permission the binary was not built with will not appear by retrying: say so at once.
     const status = await Deno.permissions.query({ name: "write", path: flags.rules.path });
     if (status.state !== "granted") {
-      console.error(
+      // Through the logger, so that --logFormat json keeps stderr all JSON.
+      logger.log(
+        "error",
         `--jdbcUrl: edgecep may not write "${flags.rules.path}"; put SQLite files under /tmp, ` +
           "/var/lib/edgecep or the working directory (see README, permissions)",
       );
@@ -117,7 +119,8 @@ export async function runJobCommand(
     try {
       conditions = loadConditionClasses(await Deno.readTextFile(flags.conditionClasses));
     } catch (error) {
-      console.error(`--conditionClasses "${flags.conditionClasses}": ${(error as Error).message}`);
+      const reason = (error as Error).message;
+      logger.log("error", `--conditionClasses "${flags.conditionClasses}": ${reason}`);
       return 2;
     }
   }
@@ -143,7 +146,7 @@ export async function runJobCommand(
     try {
       if (caFile !== null) ca = await Deno.readTextFile(caFile);
     } catch (error) {
-      console.error(`--kafkaSslCaFile "${caFile}": ${(error as Error).message}`);
+      logger.log("error", `--kafkaSslCaFile "${caFile}": ${(error as Error).message}`);
       return 2;
     }
     kafka = {

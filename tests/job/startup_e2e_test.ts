@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { startKafka, uniqueTopic } from "../_helpers/kafka_broker.ts";
 import { type MariaDb, startMariaDb } from "../_helpers/mariadb.ts";
-import { type MainResult, runMain } from "../_helpers/job_process.ts";
+import { JobProcess, type MainResult, runMain } from "../_helpers/job_process.ts";
 import { createQuickStartTables } from "../_helpers/job_db.ts";
 
 /** The issue's bound: a permanent error ends the job well within this. */
@@ -55,7 +55,7 @@ function cannotStart(result: MainResult, passwords: readonly string[]): string {
   return errors[0]!.replace(/^\S+ ERROR /, "");
 }
 
-Deno.test("runJobCommand() exits 1 at once with the cause when the database refuses, lacks a table or TLS", async (t) => {
+Deno.test("runJobCommand() exits 1 at once naming a permanent database error, and waits out a transient one", async (t) => {
   const db = await startMariaDb();
   const broker = await startKafka({ topics: [] });
   const brokers = broker.brokers.join(",");
@@ -131,6 +131,35 @@ Deno.test("runJobCommand() exits 1 at once with the cause when the database refu
       const result = await runToFailure(brokers, url, { password: "", tableName: "rds_missing" });
       cannotStart(result, [password, encodeURIComponent(password)]);
     });
+
+    await t.step(
+      "a database that is down is waited for with one line, then the job starts",
+      async () => {
+        await db.stop();
+        await using job = JobProcess.start([
+          "--kafkaBrokers",
+          brokers,
+          "--inputTopic",
+          uniqueTopic("startup"),
+          "--inputTopicGroup",
+          uniqueTopic("g"),
+          "--jdbcUrl",
+          urlWithoutPassword(db),
+          "--tableName",
+          "rds_demo",
+        ], { env: { EDGECEP_JDBC_PASSWORD: password } });
+        const waiting = await job.waitForLine("stderr", / WARN waiting for MySQL at /);
+        assert.match(
+          waiting.line,
+          new RegExp(`WARN waiting for MySQL at ${at} waitedMs=\\d+ error="ECONNREFUSED: `),
+        );
+        await db.start();
+        await job.waitForLine("stderr", new RegExp(`INFO MySQL at ${at} reached waitedMs=\\d+$`));
+        await job.waitForLine("stderr", /INFO MySQL tables checked /);
+        assert.deepEqual(job.lines("stderr", / (WARN|ERROR) /), [waiting.line]);
+        assert.equal((await job.stop()).code, 0, job.describe());
+      },
+    );
   } finally {
     await broker.close();
     await db.close();
