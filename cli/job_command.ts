@@ -10,10 +10,16 @@ import {
   DirectoryRuleStore,
   type EventSource,
   FileSource,
+  type KafkaConnectionOptions,
   KafkaSource,
   type Logger,
   type MatchSink,
   MysqlRuleStore,
+  PreflightError,
+  preflightKafka,
+  preflightMysql,
+  RetryAbortedError,
+  routeNodeWarnings,
   type RuleStore,
   serveMetrics,
   SqliteMatchSink,
@@ -23,6 +29,7 @@ import {
 } from "../io/mod.ts";
 import { DEFAULT_CONDITION_REGISTRY, loadConditionClasses } from "../rules/mod.ts";
 import {
+  helpText,
   type JobFlags,
   type JobSummary,
   Metrics,
@@ -30,6 +37,7 @@ import {
   runJob,
   USAGE,
   UsageError,
+  VERSION,
 } from "../job/mod.ts";
 
 /** Options for {@link runJobCommand}. */
@@ -43,13 +51,21 @@ export interface JobCommandOptions {
 
 function describeConfig(flags: JobFlags): Record<string, unknown> {
   const source = flags.source.type === "kafka"
-    ? { brokers: flags.source.brokers, topic: flags.source.topic, group: flags.source.group }
+    ? {
+      brokers: flags.source.brokers,
+      topics: flags.source.topics,
+      group: flags.source.group,
+      clientId: flags.source.clientId,
+      tls: flags.source.tls,
+      sasl: flags.source.sasl?.mechanism ?? null,
+    }
     : { file: flags.source.path };
   const rules = flags.rules.type === "mysql"
     ? {
       host: flags.rules.config.host,
       database: flags.rules.config.database,
       table: flags.rules.tableName,
+      sslMode: flags.rules.config.tls?.mode ?? "PREFERRED",
     }
     : flags.rules.type === "sqlite"
     ? { sqlite: flags.rules.path, table: flags.rules.tableName }
@@ -60,12 +76,21 @@ function describeConfig(flags: JobFlags): Record<string, unknown> {
 /**
  * Parses flags, builds the adapters and runs the job to its end.
  * @param args the command line after the program name
- * @returns the process exit code: 0 when the input ended or the job was stopped, 2 for bad flags
+ * @returns the process exit code: 0 when the input ended or the job was stopped (or for
+ *   `--help` and `--version`), 1 when it cannot start or failed, 2 for bad flags
  */
 export async function runJobCommand(
   args: readonly string[],
   options: JobCommandOptions = {},
 ): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(helpText());
+    return 0;
+  }
+  if (args.includes("--version")) {
+    console.log(`edgecep ${VERSION}`);
+    return 0;
+  }
   let flags: JobFlags;
   try {
     flags = parseJobFlags(args);
@@ -74,12 +99,16 @@ export async function runJobCommand(
     console.error(`${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const logger = options.logger ?? createLogger({ format: flags.logFormat });
+  const logger = options.logger ??
+    createLogger({ format: flags.logFormat, level: flags.logLevel });
+  routeNodeWarnings(logger);
   if (flags.rules.type === "sqlite") {
     // A permission the binary was not built with will not appear by retrying: say so at once.
     const status = await Deno.permissions.query({ name: "write", path: flags.rules.path });
     if (status.state !== "granted") {
-      console.error(
+      // Through the logger, so that --logFormat json keeps stderr all JSON.
+      logger.log(
+        "error",
         `--jdbcUrl: edgecep may not write "${flags.rules.path}"; put SQLite files under /tmp, ` +
           "/var/lib/edgecep or the working directory (see README, permissions)",
       );
@@ -91,7 +120,8 @@ export async function runJobCommand(
     try {
       conditions = loadConditionClasses(await Deno.readTextFile(flags.conditionClasses));
     } catch (error) {
-      console.error(`--conditionClasses "${flags.conditionClasses}": ${(error as Error).message}`);
+      const reason = (error as Error).message;
+      logger.log("error", `--conditionClasses "${flags.conditionClasses}": ${reason}`);
       return 2;
     }
   }
@@ -105,10 +135,54 @@ export async function runJobCommand(
     Deno.addSignalListener("SIGINT", onSignal);
     Deno.addSignalListener("SIGTERM", onSignal);
   }
+  const removeSignalListeners = () => {
+    if (options.signal !== undefined) return;
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  };
+  let kafka: KafkaConnectionOptions | undefined;
+  if (flags.source.type === "kafka") {
+    const { brokers, clientId, tls, caFile, sasl } = flags.source;
+    let ca: string | undefined;
+    try {
+      if (caFile !== null) ca = await Deno.readTextFile(caFile);
+    } catch (error) {
+      logger.log("error", `--kafkaSslCaFile "${caFile}": ${(error as Error).message}`);
+      return 2;
+    }
+    kafka = {
+      brokers,
+      clientId,
+      ...(tls ? { tls: ca === undefined ? {} : { ca } } : {}),
+      ...(sasl === null ? {} : { sasl }),
+    };
+  }
+  const metrics = new Metrics();
+  let ready = false;
+  // Unhealthy until the source and the rule store exist, then as they report.
+  let healthy = () => false;
+  const server = flags.metricsPort === null ? null : serveMetrics({
+    port: flags.metricsPort,
+    metrics,
+    logger,
+    healthy: () => healthy(),
+    ready: () => ready,
+  });
+  logger.log("info", "job starting", describeConfig(flags));
+  try {
+    await preflight(flags, kafka, logger, signal);
+  } catch (error) {
+    await server?.shutdown();
+    removeSignalListeners();
+    if (error instanceof RetryAbortedError) return 0;
+    if (!(error instanceof PreflightError)) throw error;
+    logger.log("error", `Cannot start: ${error.message}`);
+    return 1;
+  }
   const source: EventSource = flags.source.type === "kafka"
     ? new KafkaSource({
-      brokers: flags.source.brokers,
-      topic: flags.source.topic,
+      ...kafka!,
+      topic: flags.source.topics,
       groupId: flags.source.group,
       fromBeginning: flags.startFrom === "earliest",
       sessionTimeout: flags.kafkaSessionTimeoutMs,
@@ -138,11 +212,8 @@ export async function runJobCommand(
   } else {
     ruleStore = new DirectoryRuleStore({ path: r.path, intervalMs: flags.jdbcIntervalMs, logger });
   }
-  const metrics = new Metrics();
-  const server = flags.metricsPort === null
-    ? null
-    : serveMetrics({ port: flags.metricsPort, metrics, logger });
-  logger.log("info", "job starting", describeConfig(flags));
+  healthy = () =>
+    (!(source instanceof KafkaSource) || source.joined) && (ruleStore.health?.answering ?? true);
   let summary: JobSummary;
   try {
     summary = await runJob({
@@ -158,15 +229,13 @@ export async function runJobCommand(
       print: options.print ?? writeStdoutLines,
       signal,
       conditions,
+      onRulesApplied: () => ready = true,
     });
   } catch (error) {
     logger.log("error", "job failed", { reason: (error as Error).message });
     return 1;
   } finally {
-    if (options.signal === undefined) {
-      Deno.removeSignalListener("SIGINT", onSignal);
-      Deno.removeSignalListener("SIGTERM", onSignal);
-    }
+    removeSignalListeners();
     await Promise.allSettled([
       source.close(),
       ruleStore.close(),
@@ -176,4 +245,33 @@ export async function runJobCommand(
   }
   logger.log("info", "job summary", { ...summary });
   return 0;
+}
+
+/** Checks the database and the brokers together; the first permanent failure stops both. */
+async function preflight(
+  flags: JobFlags,
+  kafka: KafkaConnectionOptions | undefined,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  const failed = new AbortController();
+  const both = AbortSignal.any([signal, failed.signal]);
+  const checks: Promise<void>[] = [];
+  const r = flags.rules;
+  if (r.type === "mysql") {
+    checks.push(preflightMysql({
+      config: r.config,
+      ruleTable: r.tableName,
+      matchTable: flags.matchTable,
+      logger,
+      signal: both,
+    }));
+  }
+  if (kafka !== undefined) checks.push(preflightKafka({ ...kafka, logger, signal: both }));
+  await Promise.all(checks.map((check) =>
+    check.catch((error) => {
+      failed.abort();
+      throw error;
+    })
+  ));
 }

@@ -6,7 +6,7 @@
  */
 
 import mysql from "mysql2/promise";
-import type { Connection } from "mysql2/promise";
+import type { Connection, ConnectionOptions } from "mysql2/promise";
 import type { JdbcConfig } from "./jdbc_url.ts";
 
 /** Options for {@link MysqlClient}. */
@@ -30,6 +30,8 @@ export class MysqlClient {
   #connection: Connection | undefined;
   #connecting: Promise<Connection> | undefined;
   #closed = false;
+  /** Set once a server under sslMode PREFERRED said it has no TLS, as Connector/J falls back. */
+  #plainOnly = false;
 
   /**
    * Creates a client; nothing is opened until the first query.
@@ -111,17 +113,7 @@ export class MysqlClient {
 
   #connect(): Promise<Connection> {
     if (this.#connection !== undefined) return Promise.resolve(this.#connection);
-    this.#connecting ??= mysql.createConnection({
-      host: this.#config.host,
-      port: this.#config.port,
-      user: this.#config.user,
-      password: this.#config.password,
-      database: this.#config.database,
-      connectTimeout: this.#connectTimeoutMs,
-      // BIGINT and DECIMAL arrive as exact strings rather than rounded numbers.
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-    }).then((connection) => {
+    this.#connecting ??= this.#open().then((connection) => {
       // Without a listener, an idle connection's "error" event would crash the process.
       connection.on("error", () => this.#drop(connection));
       if (this.#closed) {
@@ -134,6 +126,53 @@ export class MysqlClient {
       this.#connecting = undefined;
     });
     return this.#connecting;
+  }
+
+  /** Opens a connection secured as the URL's `sslMode` says (Connector/J's meanings). */
+  async #open(): Promise<Connection> {
+    const base: ConnectionOptions = {
+      host: this.#config.host,
+      port: this.#config.port,
+      user: this.#config.user,
+      password: this.#config.password,
+      database: this.#config.database,
+      connectTimeout: this.#connectTimeoutMs,
+      // BIGINT and DECIMAL arrive as exact strings rather than rounded numbers.
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+    };
+    const { mode, caFile } = this.#config.tls ?? { mode: "PREFERRED" };
+    if (mode === "DISABLED" || (mode === "PREFERRED" && this.#plainOnly)) {
+      return await mysql.createConnection(base);
+    }
+    if (mode === "PREFERRED") {
+      try {
+        return await mysql.createConnection({ ...base, ssl: { rejectUnauthorized: false } });
+      } catch (error) {
+        if (errorCode(error) !== "HANDSHAKE_NO_SSL_SUPPORT") throw error;
+        this.#plainOnly = true;
+        return await mysql.createConnection(base);
+      }
+    }
+    let ca: string | undefined;
+    if (caFile !== undefined) {
+      try {
+        ca = await Deno.readTextFile(caFile);
+      } catch (error) {
+        throw new RangeError(
+          `Cannot read --jdbcSslCaFile "${caFile}": ${(error as Error).message}`,
+        );
+      }
+    }
+    return await mysql.createConnection({
+      ...base,
+      ssl: {
+        ...(ca === undefined ? {} : { ca }),
+        // REQUIRED encrypts without checking the certificate, as in Connector/J.
+        rejectUnauthorized: mode !== "REQUIRED",
+        verifyIdentity: mode === "VERIFY_IDENTITY",
+      },
+    });
   }
 
   #drop(connection: Connection): void {

@@ -10,7 +10,7 @@
 
 import { pause, RetryAbortedError, retryTransient } from "./backoff.ts";
 import type { LogFields, Logger } from "./logger.ts";
-import type { RuleSet } from "./rule_store.ts";
+import type { RuleSet, RuleStoreHealth } from "./rule_store.ts";
 
 /** A row that cannot name a rule, reported once while it persists. */
 export interface RowProblem {
@@ -56,6 +56,8 @@ export interface PollRuleSnapshotsOptions<Rows> {
    * {@link PollRuleSnapshotsOptions.describeError}.
    */
   readonly failureKind?: (error: unknown) => string;
+  /** Counts failed polls and tells whether the last one succeeded. */
+  readonly health?: RuleStoreHealth;
 }
 
 /**
@@ -84,6 +86,10 @@ export async function* pollRuleSnapshots<Rows>(
         signal: stop,
         backoff,
         onRetry: (error, attempt) => {
+          if (options.health !== undefined) {
+            options.health.failures++;
+            options.health.answering = false;
+          }
           const kind = kindOf(error);
           // Log the change of state, not every failed poll: an outage can last hours.
           if (attempt === 0 || kind !== lastKind) {
@@ -100,6 +106,7 @@ export async function* pollRuleSnapshots<Rows>(
     if (attempts > 1) {
       logger.log("info", options.recoveryMessage, { ...fields, failedPolls: attempts - 1 });
     }
+    if (options.health !== undefined) options.health.answering = true;
     const snapshot = await options.toSnapshot(rows);
     for (const [key, problem] of snapshot.problems) {
       if (!reported.has(key)) logger.log("warn", problem.message, problem.fields);

@@ -12,7 +12,7 @@ import {
   type RuleSnapshot,
 } from "./_rule_polling.ts";
 import { type Logger, SILENT_LOGGER } from "./logger.ts";
-import type { RuleRow, RuleSet, RuleStore, WatchOptions } from "./rule_store.ts";
+import type { RuleRow, RuleSet, RuleStore, RuleStoreHealth, WatchOptions } from "./rule_store.ts";
 
 /** Options for {@link DirectoryRuleStore}. */
 export interface DirectoryRuleStoreOptions {
@@ -63,6 +63,8 @@ export class DirectoryRuleStore implements RuleStore {
   readonly #intervalMs: number;
   readonly #logger: Logger;
   readonly #closing = new AbortController();
+  /** Failed polls and whether the last one succeeded. */
+  readonly health: RuleStoreHealth = { failures: 0, answering: false };
 
   /**
    * Creates the store; the directory is read when {@link DirectoryRuleStore.watch} polls.
@@ -86,6 +88,7 @@ export class DirectoryRuleStore implements RuleStore {
     // Per watch, like the rules it feeds: the last valid row of each file, by file name.
     const lastGood = new Map<string, RuleRow>();
     return pollRuleSnapshots({
+      health: this.health,
       signals: [options.signal, this.#closing.signal],
       intervalMs: this.#intervalMs,
       logger: this.#logger,

@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { MysqlTls } from "./mysql_tls.ts";
+
 /** A URL scheme this parser accepts, without `jdbc:`. */
 export type JdbcScheme = "mysql" | "mariadb";
 
@@ -24,6 +26,8 @@ export interface JdbcConfig {
    * report or honour them, but this module gives none of them a meaning.
    */
   readonly params: ReadonlyMap<string, string>;
+  /** How the connection is secured; default `PREFERRED`, as Connector/J's default. */
+  readonly tls?: MysqlTls;
 }
 
 const SCHEMES: readonly JdbcScheme[] = ["mysql", "mariadb"];

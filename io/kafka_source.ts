@@ -1,26 +1,56 @@
 /**
- * An {@link EventSource} over a Kafka topic, read in a consumer group with kafkajs.
+ * An {@link EventSource} over Kafka topics, read in one consumer group with kafkajs.
  *
  * @module
  */
 
-import { type Consumer, type EachBatchPayload, Kafka, type logCreator, logLevel } from "kafkajs";
-import type { EventSource, SourceItem, SourcePosition, StartPosition } from "./event_source.ts";
+import {
+  type Consumer,
+  type EachBatchPayload,
+  Kafka,
+  type KafkaConfig,
+  type logCreator,
+  logLevel,
+} from "kafkajs";
+import type {
+  EventSource,
+  PartitionRef,
+  SourceItem,
+  SourcePosition,
+  StartPosition,
+} from "./event_source.ts";
 import type { Logger } from "./logger.ts";
 import { backoffDelay, type BackoffOptions, sleep } from "./backoff.ts";
 
-/** Options for {@link KafkaSource}. */
-export interface KafkaSourceOptions {
+/** SASL credentials for Kafka (`--kafkaSecurityProtocol SASL_*`). */
+export interface KafkaSasl {
+  readonly mechanism: "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
+  readonly username: string;
+  /** Never print this. */
+  readonly password: string;
+}
+
+/** How the job connects to the brokers, shared by {@link KafkaSource} and the start-up check. */
+export interface KafkaConnectionOptions {
   /** Bootstrap servers, `host:port`. */
   readonly brokers: readonly string[];
-  readonly topic: string;
+  /** Default `edgecep`. */
+  readonly clientId?: string;
+  /** TLS to the brokers; `ca` holds PEM text (default the system's roots). Default off. */
+  readonly tls?: { readonly ca?: string };
+  /** SASL authentication; default none. */
+  readonly sasl?: KafkaSasl;
+}
+
+/** Options for {@link KafkaSource}. */
+export interface KafkaSourceOptions extends KafkaConnectionOptions {
+  /** One topic, or several read in the same group. */
+  readonly topic: string | readonly string[];
   readonly groupId: string;
   /** Receives state changes (joined, lost, reconnecting) and kafkajs' own warnings. */
   readonly logger: Logger;
   /** Where a group with no committed offset starts: the earliest record (default) or the next. */
   readonly fromBeginning?: boolean;
-  /** Default `edgecep`. */
-  readonly clientId?: string;
   /** Milliseconds without heartbeat before the group drops this member; default 30 000. */
   readonly sessionTimeout?: number;
   /** Default 3 000; must be below `sessionTimeout`. */
@@ -44,7 +74,43 @@ export interface KafkaSourceOptions {
 
 // Bounded so that close() waits at most about 10 s for a connect attempt in flight; past these
 // retries the reconnect loop below takes over, with its own backoff.
+/** How often the "still waiting for the Kafka brokers" warning may repeat. */
+const WAIT_LOG_INTERVAL_MS = 10_000;
+
 const RETRY = { initialRetryTime: 300, maxRetryTime: 5_000, retries: 5 };
+
+/**
+ * The kafkajs client settings of a connection.
+ * @param options brokers, client id, TLS and SASL
+ * @returns the settings, without logging (callers add their own log creator)
+ */
+export function kafkaClientConfig(options: KafkaConnectionOptions): KafkaConfig {
+  const { tls, sasl } = options;
+  return {
+    clientId: options.clientId ?? "edgecep",
+    brokers: [...options.brokers],
+    retry: RETRY,
+    ...(tls === undefined ? {} : { ssl: tls.ca === undefined ? true : { ca: [tls.ca] } }),
+    ...(sasl === undefined ? {} : {
+      sasl: sasl.mechanism === "PLAIN"
+        ? { mechanism: "plain", username: sasl.username, password: sasl.password }
+        : sasl.mechanism === "SCRAM-SHA-256"
+        ? { mechanism: "scram-sha-256", username: sasl.username, password: sasl.password }
+        : { mechanism: "scram-sha-512", username: sasl.username, password: sasl.password },
+    }),
+  };
+}
+
+/** A partition of one of the topics, as a map key. */
+function partitionKey(topic: string, partition: number): string {
+  return `${partition}\u0000${topic}`;
+}
+
+/** The partition a {@link partitionKey} names. */
+function partitionOf(key: string): PartitionRef {
+  const at = key.indexOf("\u0000");
+  return { topic: key.slice(at + 1), partition: Number(key.slice(0, at)) };
+}
 
 /**
  * Reads a topic in a consumer group. Offsets are committed only through {@link commit}, so a
@@ -63,21 +129,25 @@ export class KafkaSource implements EventSource {
   #wakeReader: (() => void) | undefined;
   #wakeWriter: (() => void) | undefined;
   /** For each partition still owned, the offset of the last record queued. */
-  readonly #lastQueued = new Map<number, string>();
+  readonly #lastQueued = new Map<string, string>();
   /** Per partition, the log end offset kafkajs last reported, for the consumer lag metric. */
-  readonly #highWatermarks = new Map<number, bigint>();
+  readonly #highWatermarks = new Map<string, bigint>();
   /** After a rejoin: per partition, the offset up to which fetched records were queued before. */
-  #skipThrough = new Map<number, bigint>();
+  #skipThrough = new Map<string, bigint>();
   /** Partitions owned since the last join. */
-  #owned = new Set<number>();
+  #owned = new Set<string>();
   /** Announced partitions not yet started: kept paused, across reconnects too. */
-  readonly #waitingStart = new Set<number>();
+  readonly #waitingStart = new Set<string>();
   /** Offsets to commit, kept until the broker accepts them. */
-  readonly #pending = new Map<number, bigint>();
+  readonly #pending = new Map<string, bigint>();
   #consumer: Consumer | undefined;
   #supervisor: Promise<void> | undefined;
   #commits: Promise<void> = Promise.resolve();
   #iterating = false;
+  readonly #topics: readonly string[];
+  #joined = false;
+  #joinWait: ReturnType<typeof setInterval> | undefined;
+  #lastWaitLog = -Infinity;
 
   /**
    * Creates the source; it connects when iteration starts.
@@ -85,18 +155,22 @@ export class KafkaSource implements EventSource {
    * @throws {RangeError} if a name is empty or a number is out of range
    */
   constructor(options: KafkaSourceOptions) {
-    const { brokers, topic, groupId, queueCapacity = 10_000 } = options;
+    const { brokers, groupId, queueCapacity = 10_000 } = options;
+    const topics = typeof options.topic === "string" ? [options.topic] : [...options.topic];
+    const topic = topics.join(",");
     const session = options.sessionTimeout ?? 30_000;
     const heartbeat = options.heartbeatInterval ?? 3_000;
     let problem: string | undefined;
     if (brokers.length === 0) problem = "no brokers given";
-    else if (topic === "" || groupId === "") problem = "topic and groupId must not be empty";
-    else if (!(queueCapacity >= 1)) problem = `queueCapacity "${queueCapacity}" is not >= 1`;
+    else if (topics.includes("") || groupId === "") {
+      problem = "topic and groupId must not be empty";
+    } else if (!(queueCapacity >= 1)) problem = `queueCapacity "${queueCapacity}" is not >= 1`;
     else if (!(heartbeat > 0 && heartbeat < session)) {
       problem = `heartbeatInterval "${heartbeat}" is not in 1..sessionTimeout "${session}"`;
     }
     if (problem) throw new RangeError(`Cannot create Kafka source for "${topic}": ${problem}`);
     this.#options = options;
+    this.#topics = topics;
     this.#capacity = queueCapacity;
     this.#tickMs = Math.min(heartbeat, 1_000);
   }
@@ -108,7 +182,7 @@ export class KafkaSource implements EventSource {
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<SourceItem> {
     if (this.#iterating) {
-      throw new TypeError(`Cannot iterate Kafka source "${this.#options.topic}" twice at once`);
+      throw new TypeError(`Cannot iterate Kafka source "${this.#topics}" twice at once`);
     }
     this.#iterating = true;
     this.#supervisor ??= this.#supervise();
@@ -128,13 +202,34 @@ export class KafkaSource implements EventSource {
    * the next offset to hand out, plus what waits in the internal queue.
    */
   get lag(): number {
-    let lag = this.#queuedRecords;
-    for (const [partition, end] of this.#highWatermarks) {
-      const last = this.#lastQueued.get(partition);
-      const next = last === undefined ? 0n : BigInt(last) + 1n;
-      if (end > next) lag += Number(end - next);
-    }
+    let lag = 0;
+    for (const partitionLag of this.partitionLag.values()) lag += partitionLag;
     return lag;
+  }
+
+  /**
+   * {@link lag} per partition, keyed `topic/partition`: the log end offset minus the next offset
+   * to queue, plus the partition's records waiting in the internal queue.
+   */
+  get partitionLag(): Map<string, number> {
+    const lags = new Map<string, number>();
+    for (const [key, end] of this.#highWatermarks) {
+      const last = this.#lastQueued.get(key);
+      const next = last === undefined ? 0n : BigInt(last) + 1n;
+      const [partition, topic] = key.split("\u0000");
+      lags.set(`${topic}/${partition}`, end > next ? Number(end - next) : 0);
+    }
+    for (const item of this.#queue) {
+      if (item.type !== "batch") continue;
+      const label = `${item.topic}/${item.partition}`;
+      lags.set(label, (lags.get(label) ?? 0) + item.values.length);
+    }
+    return lags;
+  }
+
+  /** Whether the consumer is in its group now, with partitions assigned (for `/healthz`). */
+  get joined(): boolean {
+    return this.#joined;
   }
 
   /**
@@ -144,18 +239,19 @@ export class KafkaSource implements EventSource {
    * @param positions where each partition starts
    */
   start(positions: readonly StartPosition[]): void {
-    const { topic } = this.#options;
-    const started: number[] = [];
-    for (const { partition, offset } of positions) {
-      if (!this.#waitingStart.delete(partition)) continue;
-      started.push(partition);
+    const started = new Map<string, number[]>();
+    for (const { topic, partition, offset } of positions) {
+      const key = partitionKey(topic, partition);
+      if (!this.#waitingStart.delete(key)) continue;
+      started.set(topic, [...started.get(topic) ?? [], partition]);
       if (offset === null) continue;
       // Records below the start are skipped even when a reconnect fetches them again.
-      this.#lastQueued.set(partition, (BigInt(offset) - 1n).toString());
-      this.#skipThrough.set(partition, BigInt(offset) - 1n);
+      this.#lastQueued.set(key, (BigInt(offset) - 1n).toString());
+      this.#skipThrough.set(key, BigInt(offset) - 1n);
       this.#consumer?.seek({ topic, partition, offset });
     }
-    if (started.length > 0) this.#consumer?.resume([{ topic, partitions: started }]);
+    if (started.size === 0) return;
+    this.#consumer?.resume([...started].map(([topic, partitions]) => ({ topic, partitions })));
   }
 
   /**
@@ -168,14 +264,15 @@ export class KafkaSource implements EventSource {
    */
   commit(positions: readonly SourcePosition[]): Promise<void> {
     for (const { topic, partition, offset } of positions) {
-      if (topic !== this.#options.topic) {
+      if (!this.#topics.includes(topic)) {
         throw new RangeError(
-          `Cannot commit to Kafka source "${this.#options.topic}": position is for topic "${topic}"`,
+          `Cannot commit to Kafka source "${this.#topics}": position is for topic "${topic}"`,
         );
       }
-      if (!this.#lastQueued.has(partition)) continue;
+      const key = partitionKey(topic, partition);
+      if (!this.#lastQueued.has(key)) continue;
       const next = BigInt(offset) + 1n;
-      if (next > (this.#pending.get(partition) ?? -1n)) this.#pending.set(partition, next);
+      if (next > (this.#pending.get(key) ?? -1n)) this.#pending.set(key, next);
     }
     return this.#flush();
   }
@@ -204,26 +301,28 @@ export class KafkaSource implements EventSource {
   async #commitPending(): Promise<void> {
     const offsets = [...this.#pending];
     if (offsets.length === 0) return;
-    const { topic } = this.#options;
+    const topic = this.#topics.join(",");
     try {
       if (this.#consumer === undefined) throw new Error("The consumer is not connected");
-      await this.#consumer.commitOffsets(
-        offsets.map(([partition, next]) => ({ topic, partition, offset: next.toString() })),
-      );
+      await this.#consumer.commitOffsets(offsets.map(([key, next]) => {
+        const [partition, topic] = key.split("\u0000");
+        return { topic: topic!, partition: Number(partition), offset: next.toString() };
+      }));
     } catch (error) {
       // Not thrown: the offsets stay pending, and a lost commit only means replay on restart.
       const message = "Kafka commit failed, retrying with the next commit";
       this.#options.logger.log("warn", message, { topic, error: errorMessage(error) });
       return;
     }
-    for (const [partition, next] of offsets) {
-      if (this.#pending.get(partition) === next) this.#pending.delete(partition);
+    for (const [key, next] of offsets) {
+      if (this.#pending.get(key) === next) this.#pending.delete(key);
     }
   }
 
   /** Connects, runs and, after any failure, reconnects with backoff until closed. */
   async #supervise(): Promise<void> {
-    const { logger, topic, groupId } = this.#options;
+    const { logger, groupId } = this.#options;
+    const topic = this.#topics.join(",");
     let attempt = 0;
     while (!this.#abort.signal.aborted) {
       const consumer = this.#createConsumer();
@@ -232,7 +331,7 @@ export class KafkaSource implements EventSource {
       });
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         attempt = 0;
-        this.#onJoin(consumer, payload.memberAssignment[topic] ?? []);
+        this.#onJoin(consumer, payload.memberAssignment);
       });
       let failure: unknown;
       try {
@@ -243,7 +342,7 @@ export class KafkaSource implements EventSource {
         await connecting;
         if (this.#abort.signal.aborted) break;
         const fromBeginning = this.#options.fromBeginning ?? true;
-        await consumer.subscribe({ topics: [topic], fromBeginning });
+        await consumer.subscribe({ topics: [...this.#topics], fromBeginning });
         this.#consumer = consumer;
         await consumer.run({
           // Resolved offsets only move the fetch position; commit() alone writes to the group.
@@ -270,13 +369,11 @@ export class KafkaSource implements EventSource {
   #createConsumer(): Consumer {
     const options = this.#options;
     const kafka = new Kafka({
-      clientId: options.clientId ?? "edgecep",
-      brokers: [...options.brokers],
-      retry: RETRY,
+      ...kafkaClientConfig(options),
       logLevel: logLevel.WARN,
       logCreator: this.#logCreator,
     });
-    return kafka.consumer({
+    const consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeout ?? 30_000,
       heartbeatInterval: options.heartbeatInterval ?? 3_000,
@@ -284,24 +381,67 @@ export class KafkaSource implements EventSource {
       // One restart path, ours, so that every reconnect is logged and backed off alike.
       retry: { ...RETRY, restartOnFailure: () => Promise.resolve(false) },
     });
+    const { logger, groupId, sessionTimeout = 30_000 } = options;
+    const topics = this.#topics;
+    const left = () => {
+      this.#joined = false;
+      clearInterval(this.#joinWait);
+      this.#joinWait = undefined;
+    };
+    consumer.on(consumer.events.CONNECT, () => {
+      // kafkajs reports a connect per broker connection; one line per wait is enough.
+      if (this.#joinWait !== undefined) return;
+      // A restarted job waits for its old member's session to expire: say so, not silence.
+      const since = Date.now();
+      logger.log("info", "Kafka consumer connected, joining group", {
+        topics,
+        groupId,
+        sessionTimeoutMs: sessionTimeout,
+      });
+      this.#joinWait = setInterval(() => {
+        const waitedMs = Date.now() - since;
+        logger.log("info", "still waiting to join the Kafka group", { groupId, waitedMs });
+      }, 5_000);
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      left();
+      this.#joined = true;
+    });
+    for (const event of [consumer.events.REBALANCING, consumer.events.DISCONNECT]) {
+      consumer.on(event, left);
+    }
+    consumer.on(consumer.events.CRASH, left);
+    consumer.on(consumer.events.STOP, left);
+    return consumer;
   }
 
-  // kafkajs logs retriable trouble as errors; for this job they are warnings until we give up.
-  readonly #logCreator: logCreator = () => ({ namespace, log }) => {
+  // kafkajs logs every retriable failure, dozens a minute while a broker is down: they go to debug,
+  // and one "still waiting" warning per interval says that the job is waiting, and why.
+  readonly #logCreator: logCreator = () => ({ namespace, level, log }) => {
     const { message, timestamp: _t, logger: _l, stack: _s, ...fields } = log;
-    this.#options.logger.log("warn", `kafkajs: ${message}`, { namespace, ...fields });
+    const { logger, brokers } = this.#options;
+    logger.log("debug", `kafkajs: ${message}`, { namespace, ...fields });
+    if (level <= logLevel.ERROR && Date.now() - this.#lastWaitLog >= WAIT_LOG_INTERVAL_MS) {
+      this.#lastWaitLog = Date.now();
+      logger.log("warn", "still waiting for the Kafka brokers", { brokers, error: message });
+    }
   };
 
-  #onJoin(consumer: Consumer, partitions: readonly number[]): void {
-    const { logger, topic, groupId } = this.#options;
-    const assigned = new Set(partitions);
-    const revoked = [...this.#owned].filter((p) => !assigned.has(p));
-    const added = partitions.filter((p) => !this.#owned.has(p));
+  #onJoin(
+    consumer: Consumer,
+    assignment: Readonly<Record<string, readonly number[] | undefined>>,
+  ): void {
+    const assigned = new Set<string>();
+    for (const topic of this.#topics) {
+      for (const partition of assignment[topic] ?? []) assigned.add(partitionKey(topic, partition));
+    }
+    const revoked = [...this.#owned].filter((key) => !assigned.has(key));
+    const added = [...assigned].filter((key) => !this.#owned.has(key));
     this.#owned = assigned;
     // A rejoin restarts fetching at the committed offsets. Records already queued are skipped
     // when fetched again; those of partitions lost to another member are left to it.
     this.#queue = this.#queue.filter((item) =>
-      item.type === "assignment" || assigned.has(item.partition)
+      item.type === "assignment" || assigned.has(partitionKey(item.topic, item.partition))
     );
     this.#queuedRecords = 0;
     for (const item of this.#queue) {
@@ -309,28 +449,38 @@ export class KafkaSource implements EventSource {
     }
     this.#skipThrough = new Map();
     // #pending only holds partitions of #lastQueued (see commit()).
-    for (const [partition, last] of this.#lastQueued) {
-      if (assigned.has(partition)) this.#skipThrough.set(partition, BigInt(last));
+    for (const [key, last] of this.#lastQueued) {
+      if (assigned.has(key)) this.#skipThrough.set(key, BigInt(last));
       else {
-        this.#lastQueued.delete(partition);
-        this.#pending.delete(partition);
+        this.#lastQueued.delete(key);
+        this.#pending.delete(key);
       }
     }
-    for (const p of revoked) this.#waitingStart.delete(p);
+    for (const key of revoked) this.#waitingStart.delete(key);
     if (this.#options.announceAssignments) {
-      for (const p of added) this.#waitingStart.add(p);
+      for (const key of added) this.#waitingStart.add(key);
       // Paused before the first fetch: GROUP_JOIN is emitted synchronously before fetching.
-      if (this.#waitingStart.size > 0) {
-        consumer.pause([{ topic, partitions: [...this.#waitingStart] }]);
+      const paused = new Map<string, number[]>();
+      for (const key of this.#waitingStart) {
+        const { topic, partition } = partitionOf(key);
+        paused.set(topic, [...paused.get(topic) ?? [], partition]);
+      }
+      if (paused.size > 0) {
+        consumer.pause([...paused].map(([topic, partitions]) => ({ topic, partitions })));
       }
       if (added.length > 0 || revoked.length > 0) {
         this.#queue.push({
           type: "assignment",
-          assigned: added.map((partition) => ({ topic, partition })),
-          revoked: revoked.map((partition) => ({ topic, partition })),
+          assigned: added.map(partitionOf),
+          revoked: revoked.map(partitionOf),
         });
       }
     }
+    const { logger, groupId } = this.#options;
+    const topic = this.#topics.join(",");
+    const partitions = this.#topics.length === 1
+      ? assignment[topic] ?? []
+      : Object.fromEntries(this.#topics.map((t) => [t, assignment[t] ?? []]));
     logger.log("info", "Kafka consumer joined group", { topic, groupId, partitions });
     this.#wake();
     // Commits that failed while the group was lost would otherwise wait for the next commit().
@@ -340,7 +490,8 @@ export class KafkaSource implements EventSource {
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const { topic, partition, messages } = batch;
-    this.#highWatermarks.set(partition, BigInt(batch.highWatermark));
+    const key = partitionKey(topic, partition);
+    this.#highWatermarks.set(key, BigInt(batch.highWatermark));
     if (messages.length === 0) return;
     // Backpressure: hold this batch, and so the next fetch, until the iterator has pulled enough.
     while (this.#queuedRecords >= this.#capacity) {
@@ -357,11 +508,11 @@ export class KafkaSource implements EventSource {
       await heartbeat();
     }
     if (this.#abort.signal.aborted || !isRunning() || isStale()) return;
-    const skipThrough = this.#skipThrough.get(partition);
+    const skipThrough = this.#skipThrough.get(key);
     let first = 0;
     if (skipThrough !== undefined) {
       while (first < messages.length && BigInt(messages[first]!.offset) <= skipThrough) first++;
-      if (BigInt(batch.lastOffset()) >= skipThrough) this.#skipThrough.delete(partition);
+      if (BigInt(batch.lastOffset()) >= skipThrough) this.#skipThrough.delete(key);
     }
     const count = messages.length - first;
     if (count > 0) {
@@ -374,7 +525,7 @@ export class KafkaSource implements EventSource {
       }
       this.#queue.push({ type: "batch", topic, partition, values, offsets });
       this.#queuedRecords += count;
-      this.#lastQueued.set(partition, offsets[count - 1]!);
+      this.#lastQueued.set(key, offsets[count - 1]!);
       this.#wakeReader?.();
       this.#wakeReader = undefined;
     }

@@ -1,5 +1,5 @@
 /**
- * Serves `/metrics` (Prometheus text format) and `/healthz` over HTTP.
+ * Serves `/metrics` (Prometheus text format), `/healthz` and `/readyz` over HTTP.
  *
  * @module
  */
@@ -18,8 +18,13 @@ export interface ServeMetricsOptions {
   readonly hostname?: string;
   readonly metrics: MetricsRenderer;
   readonly logger: Logger;
-  /** Reports whether the job is healthy; default always. */
+  /**
+   * Whether the job is healthy (`/healthz`: for the job, the source is in its group and the rule
+   * store answers); default always.
+   */
   readonly healthy?: () => boolean;
+  /** Whether the job is ready (`/readyz`: the first rule snapshot is applied); default always. */
+  readonly ready?: () => boolean;
 }
 
 /**
@@ -41,6 +46,10 @@ export function serveMetrics(options: ServeMetricsOptions): Deno.HttpServer {
     if (path === "/healthz") {
       const ok = options.healthy?.() ?? true;
       return new Response(ok ? "ok\n" : "unhealthy\n", { status: ok ? 200 : 503 });
+    }
+    if (path === "/readyz") {
+      const ready = options.ready?.() ?? true;
+      return new Response(ready ? "ready\n" : "not ready\n", { status: ready ? 200 : 503 });
     }
     return new Response("not found\n", { status: 404 });
   });

@@ -41,9 +41,29 @@ export type {
 } from "./event_source.ts";
 export { FileSource, type FileSourceOptions } from "./file_source.ts";
 export { type JdbcConfig, parseJdbcUrl, redactJdbcUrl } from "./jdbc_url.ts";
-export { KafkaSource, type KafkaSourceOptions } from "./kafka_source.ts";
+export {
+  kafkaClientConfig,
+  type KafkaConnectionOptions,
+  type KafkaSasl,
+  KafkaSource,
+  type KafkaSourceOptions,
+} from "./kafka_source.ts";
 export * from "./logger.ts";
 export { writeStdoutLines } from "./stdout_lines.ts";
+export { routeNodeWarnings } from "./node_warnings.ts";
+export {
+  type KafkaPreflightOptions,
+  permanentKafkaCause,
+  preflightKafka,
+} from "./kafka_preflight.ts";
+export {
+  type MysqlPreflightOptions,
+  permanentMysqlCause,
+  PreflightError,
+  preflightMysql,
+  waitUntilReachable,
+  type WaitUntilReachableOptions,
+} from "./preflight.ts";
 export { type MatchRow, type MatchSink, SinkWriteError } from "./match_sink.ts";
 export { type MetricsRenderer, serveMetrics, type ServeMetricsOptions } from "./metrics_server.ts";
 export { SqlMatchSink, type SqlMatchSinkOptions } from "./mysql_match_sink.ts";
@@ -52,7 +72,8 @@ export {
   type MysqlCheckpointStoreOptions,
 } from "./mysql_checkpoint_store.ts";
 export { MysqlRuleStore, type MysqlRuleStoreOptions } from "./mysql_rule_store.ts";
-export type { RuleRow, RuleSet, RuleStore, WatchOptions } from "./rule_store.ts";
+export { type MysqlSslMode, type MysqlTls, mysqlTlsOf } from "./mysql_tls.ts";
+export type { RuleRow, RuleSet, RuleStore, RuleStoreHealth, WatchOptions } from "./rule_store.ts";
 export { assertSqlIdentifier, quoteSqlIdentifier } from "./sql_identifier.ts";
 export {
   SqliteCheckpointStore,

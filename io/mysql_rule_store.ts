@@ -13,7 +13,7 @@ import { checkPollInterval, pollRuleSnapshots } from "./_rule_polling.ts";
 import { selectRuleRowsSql, toRuleSnapshot } from "./_sql_rule_rows.ts";
 import type { JdbcConfig } from "./jdbc_url.ts";
 import { type Logger, SILENT_LOGGER } from "./logger.ts";
-import type { RuleSet, RuleStore, WatchOptions } from "./rule_store.ts";
+import type { RuleSet, RuleStore, RuleStoreHealth, WatchOptions } from "./rule_store.ts";
 
 /** Options for {@link MysqlRuleStore}. */
 export interface MysqlRuleStoreOptions {
@@ -41,6 +41,8 @@ export class MysqlRuleStore implements RuleStore {
   readonly #intervalMs: number;
   readonly #logger: Logger;
   readonly #closing = new AbortController();
+  /** Failed polls and whether the last one succeeded. */
+  readonly health: RuleStoreHealth = { failures: 0, answering: false };
 
   /**
    * Creates the store; no connection is opened until {@link MysqlRuleStore.watch} polls.
@@ -69,6 +71,7 @@ export class MysqlRuleStore implements RuleStore {
   watch(options: WatchOptions): AsyncGenerator<RuleSet, void, undefined> {
     const tableName = this.#tableName;
     return pollRuleSnapshots({
+      health: this.health,
       signals: [options.signal, this.#closing.signal],
       intervalMs: this.#intervalMs,
       logger: this.#logger,

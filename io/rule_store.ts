@@ -20,8 +20,18 @@ export interface WatchOptions {
   readonly signal: AbortSignal;
 }
 
+/** How a polled store fares, read by `/healthz` and the metrics. */
+export interface RuleStoreHealth {
+  /** Polls that failed since start. */
+  failures: number;
+  /** Whether the last poll succeeded. */
+  answering: boolean;
+}
+
 /** A rule table that can be polled. */
 export interface RuleStore {
+  /** Updated at every poll, when the store is polled. */
+  readonly health?: Readonly<RuleStoreHealth>;
   /**
    * Yields the whole table at start and then after every poll. While the store is unreachable it
    * yields nothing, so the job keeps its current rules.

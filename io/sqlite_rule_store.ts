@@ -12,7 +12,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { checkPollInterval, pollRuleSnapshots } from "./_rule_polling.ts";
 import { selectRuleRowsSql, toRuleSnapshot } from "./_sql_rule_rows.ts";
 import { type Logger, SILENT_LOGGER } from "./logger.ts";
-import type { RuleSet, RuleStore, WatchOptions } from "./rule_store.ts";
+import type { RuleSet, RuleStore, RuleStoreHealth, WatchOptions } from "./rule_store.ts";
 import { quoteSqlIdentifier } from "./sql_identifier.ts";
 
 const URL_PREFIX = "jdbc:sqlite:";
@@ -132,6 +132,8 @@ export class SqliteRuleStore implements RuleStore {
   readonly #intervalMs: number;
   readonly #logger: Logger;
   readonly #closing = new AbortController();
+  /** Failed polls and whether the last one succeeded. */
+  readonly health: RuleStoreHealth = { failures: 0, answering: false };
   #db: DatabaseSync | undefined;
   #statement: StatementSync | undefined;
 
@@ -159,6 +161,7 @@ export class SqliteRuleStore implements RuleStore {
   watch(options: WatchOptions): AsyncGenerator<RuleSet, void, undefined> {
     const tableName = this.#tableName;
     return pollRuleSnapshots({
+      health: this.health,
       signals: [options.signal, this.#closing.signal],
       intervalMs: this.#intervalMs,
       logger: this.#logger,

@@ -1,6 +1,7 @@
 /**
  * The job's command line: exactly the Flink demo job's flags, plus documented extras with
- * defaults. Every problem is reported by flag name; passwords never appear in messages.
+ * defaults, each also read from its `EDGECEP_*` environment variable. Every problem is reported
+ * by flag name; passwords never appear in messages.
  *
  * @module
  */
@@ -10,17 +11,31 @@ import {
   type EventFields,
   type EventFormat,
   type JdbcConfig,
+  type KafkaSasl,
+  type LogLevel,
+  mysqlTlsOf,
   parseEventFields,
   parseJdbcUrl,
 } from "../io/mod.ts";
+import { type FlagSpec, formatFlagTable, readFlags, UsageError } from "./_command_line.ts";
+
+export { envName, type FlagSpec, readFlagPairs, UsageError } from "./_command_line.ts";
 
 /** Where events come from. */
 export type SourceConfig =
   | {
     readonly type: "kafka";
     readonly brokers: string[];
-    readonly topic: string;
+    /** One or more topics, read in one consumer group. */
+    readonly topics: string[];
     readonly group: string;
+    readonly clientId: string;
+    /** `--kafkaSecurityProtocol` SSL or SASL_SSL. */
+    readonly tls: boolean;
+    /** A PEM file of the CA(s) that verify the brokers; default the system's roots. */
+    readonly caFile: string | null;
+    /** `--kafkaSecurityProtocol` SASL_PLAINTEXT or SASL_SSL. */
+    readonly sasl: KafkaSasl | null;
   }
   | { readonly type: "file"; readonly path: string };
 
@@ -28,6 +43,7 @@ export type SourceConfig =
 export type RuleStoreConfig =
   | {
     readonly type: "mysql";
+    /** The URL's settings, the password from `EDGECEP_JDBC_PASSWORD` when the URL has none. */
     readonly config: JdbcConfig;
     readonly url: string;
     readonly tableName: string;
@@ -49,88 +65,141 @@ export interface JobFlags {
   /** `--eventFields`: column order and names of events; `null` is the demo's. */
   readonly eventFields: EventFields | null;
   readonly logFormat: "text" | "json";
+  readonly logLevel: LogLevel;
   readonly metricsPort: number | null;
   readonly conditionClasses: string | null;
   readonly kafkaSessionTimeoutMs: number;
 }
 
-/** A command line that cannot start the job. */
-export class UsageError extends Error {
-  /** @param message which flag and what is wrong */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+/**
+ * Every flag of the job, in the order `--help` lists them. A flag is one row here and one line in
+ * {@link parseJobFlags}.
+ */
+export const JOB_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "kafkaBrokers",
+    value: "HOSTS",
+    help: "HOST:PORT,...; absent or file: reads --inputTopic as a file, - reads stdin",
+  },
+  {
+    name: "inputTopic",
+    value: "TOPIC",
+    help: "Kafka topic(s), comma-separated, or the event file",
+  },
+  { name: "inputTopicGroup", value: "GROUP", help: "consumer group (required with Kafka)" },
+  {
+    name: "jdbcUrl",
+    value: "URL",
+    help: "jdbc:mysql://HOST:PORT/DB?user=U (also jdbc:mariadb:), or jdbc:sqlite:PATH",
+  },
+  {
+    name: "jdbcPassword",
+    value: "",
+    help: "the database password, when the URL has none",
+    envOnly: true,
+  },
+  {
+    name: "jdbcSslCaFile",
+    value: "FILE",
+    help: "PEM CA file verifying MySQL (with sslMode=VERIFY_CA or VERIFY_IDENTITY)",
+  },
+  { name: "tableName", value: "TABLE", help: "the rule table (required with --jdbcUrl)" },
+  { name: "jdbcIntervalMs", value: "MS", default: "3000", help: "rule table poll interval" },
+  {
+    name: "usingEventTime",
+    value: "BOOL",
+    default: "false",
+    help: "true: event time from eventTime; false: processing time",
+  },
+  { name: "rulesDir", value: "DIR", help: "a directory of rule files instead of a table" },
+  {
+    name: "outOfOrdernessMs",
+    value: "MS",
+    default: "5000",
+    help: "how late an event may arrive in event time",
+  },
+  {
+    name: "idleTimeoutMs",
+    value: "MS",
+    default: "10000",
+    help: "a silent partition stops holding the watermark back (0: never)",
+  },
+  {
+    name: "startFrom",
+    value: "WHERE",
+    default: "earliest",
+    help: "where a new consumer group starts: earliest or latest",
+  },
+  { name: "matchTable", value: "TABLE", default: "match_results", help: "the result table" },
+  {
+    name: "eventFormat",
+    value: "FORMAT",
+    default: "auto",
+    help: "csv (id,name,action,productionId,eventTime), json, or auto",
+  },
+  {
+    name: "eventFields",
+    value: "LIST",
+    help: "CSV columns in order / JSON names, e.g. " +
+      "id,name=username,action,productionId=product_id,eventTime=event_time",
+  },
+  { name: "logFormat", value: "FORMAT", default: "text", help: "text or json (on stderr)" },
+  { name: "logLevel", value: "LEVEL", default: "info", help: "debug, info, warn or error" },
+  {
+    name: "metricsPort",
+    value: "PORT",
+    default: "off",
+    help: "serve /metrics, /healthz and /readyz on this port",
+  },
+  {
+    name: "conditionClasses",
+    value: "FILE",
+    help: "JSON file of extra condition classes (see README)",
+  },
+  {
+    name: "kafkaSessionTimeoutMs",
+    value: "MS",
+    default: "30000",
+    help: "consumer group session timeout (a restarted job waits this long)",
+  },
+  { name: "kafkaClientId", value: "ID", default: "edgecep", help: "Kafka client.id" },
+  {
+    name: "kafkaSecurityProtocol",
+    value: "PROTOCOL",
+    default: "PLAINTEXT",
+    help: "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL",
+  },
+  {
+    name: "kafkaSaslMechanism",
+    value: "MECHANISM",
+    default: "PLAIN",
+    help: "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512",
+  },
+  { name: "kafkaSaslUsername", value: "USER", help: "SASL user name" },
+  { name: "kafkaSaslPassword", value: "", help: "SASL password", envOnly: true },
+  { name: "kafkaSslCaFile", value: "FILE", help: "PEM CA file verifying the brokers" },
+];
 
 /** Printed with every usage error. */
 export const USAGE =
-  `Usage: edgecep [--kafkaBrokers HOSTS --inputTopic TOPIC --inputTopicGroup GROUP | --inputTopic FILE|-]
-               (--jdbcUrl jdbc:mysql://HOST:PORT/DB?user=U&password=P | --jdbcUrl jdbc:sqlite:PATH | --rulesDir DIR)
-               [--tableName TABLE] [--jdbcIntervalMs 3000] [--usingEventTime true|false]
-Options with defaults:
-  --outOfOrdernessMs 5000   how late an event may arrive in event time
-  --idleTimeoutMs 10000     a Kafka partition silent this long stops holding the watermark back (0: never)
-  --startFrom earliest      where a new consumer group starts: earliest or latest
-  --matchTable match_results
-  --eventFormat auto        csv (id,name,action,productionId,eventTime), json, or auto
-  --eventFields LIST        CSV columns in order / JSON names, e.g. id,name=username,action,productionId=product_id,eventTime=event_time
-  --logFormat text          text or json (one JSON object a line, on stderr)
-  --metricsPort N           serve /metrics and /healthz on this port (off by default)
-  --conditionClasses FILE   JSON file of extra condition classes (see README)
-  --kafkaSessionTimeoutMs 30000  consumer group session timeout (a restarted job waits this long)
-Subcommands: check-rule FILE|-   backtest --rule FILE --events FILE [--usingEventTime] [--explain]`;
-
-const KNOWN = new Set([
-  "kafkaBrokers",
-  "inputTopic",
-  "inputTopicGroup",
-  "jdbcUrl",
-  "tableName",
-  "jdbcIntervalMs",
-  "usingEventTime",
-  "outOfOrdernessMs",
-  "idleTimeoutMs",
-  "startFrom",
-  "matchTable",
-  "eventFormat",
-  "eventFields",
-  "logFormat",
-  "metricsPort",
-  "conditionClasses",
-  "rulesDir",
-]);
+  `Usage: edgecep [--kafkaBrokers HOSTS --inputTopic TOPIC[,TOPIC...] --inputTopicGroup GROUP | --inputTopic FILE|-]
+               (--jdbcUrl jdbc:mysql://HOST:PORT/DB?user=U | --jdbcUrl jdbc:sqlite:PATH | --rulesDir DIR)
+               [--tableName TABLE] [--jdbcIntervalMs 3000] [--usingEventTime true|false] [more flags]
+       edgecep check-rule FILE|-
+       edgecep backtest --rule FILE --events FILE [--usingEventTime] [--explain]
+       edgecep --help | --version`;
 
 /**
- * Reads `--name value` (or `--name=value`) pairs, as Flink's `ParameterTool.fromArgs` does.
- * @throws {UsageError} for unknown or repeated flags and missing values
+ * The `--help` text: the usage, then every flag with its default and environment variable.
+ * @returns the text
  */
-export function readFlagPairs(
-  args: readonly string[],
-  known: ReadonlySet<string> = KNOWN,
-): Map<string, string> {
-  const values = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith("--")) {
-      throw new UsageError(`Unexpected argument "${arg}": flags look like --name value`);
-    }
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (!known.has(name)) throw new UsageError(`Unknown flag "--${name}"`);
-    if (values.has(name)) throw new UsageError(`Flag "--${name}" is given twice`);
-    let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      value = args[i + 1];
-      if (value === undefined || (value.startsWith("--") && value.length > 2)) {
-        throw new UsageError(`Flag "--${name}" needs a value`);
-      }
-      i++;
-    }
-    values.set(name, value);
-  }
-  return values;
+export function helpText(): string {
+  return `${USAGE}
+
+Every flag may also come from its environment variable; a flag on the command line wins.
+Passwords come only from the environment (EDGECEP_JDBC_PASSWORD, EDGECEP_KAFKA_SASL_PASSWORD).
+
+${formatFlagTable(JOB_FLAGS)}`;
 }
 
 function required(values: Map<string, string>, name: string): string {
@@ -160,23 +229,84 @@ function choice<T extends string>(
   return raw as T;
 }
 
-function eventFields(raw: string | undefined): EventFields | null {
-  if (raw === undefined) return null;
+/** Flags that only mean something with another flag, and that flag's wording. */
+function requireWith(values: Map<string, string>, names: readonly string[], needs: string): void {
+  for (const name of names) {
+    if (values.has(name)) throw new UsageError(`--${name} needs ${needs}`);
+  }
+}
+
+function kafkaSource(values: Map<string, string>, brokers: string[]): SourceConfig {
+  const topics = required(values, "inputTopic").split(",").map((t) => t.trim());
+  if (topics.some((t) => t === "")) {
+    throw new UsageError(`--inputTopic has an empty topic name in "${values.get("inputTopic")}"`);
+  }
+  const protocol = choice(
+    values,
+    "kafkaSecurityProtocol",
+    ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const,
+  );
+  const tls = protocol === "SSL" || protocol === "SASL_SSL";
+  let sasl: KafkaSasl | null = null;
+  if (protocol.startsWith("SASL_")) {
+    const mechanism = choice(
+      values,
+      "kafkaSaslMechanism",
+      ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const,
+    );
+    const username = values.get("kafkaSaslUsername");
+    if (username === undefined) throw new UsageError(`kafkaSaslUsername must be set!`);
+    const password = values.get("kafkaSaslPassword");
+    if (password === undefined) {
+      throw new UsageError(
+        `--kafkaSecurityProtocol ${protocol} needs the password in EDGECEP_KAFKA_SASL_PASSWORD`,
+      );
+    }
+    sasl = { mechanism, username, password };
+  } else {
+    requireWith(
+      values,
+      ["kafkaSaslMechanism", "kafkaSaslUsername"],
+      "--kafkaSecurityProtocol SASL_PLAINTEXT or SASL_SSL",
+    );
+  }
+  if (!tls) requireWith(values, ["kafkaSslCaFile"], "--kafkaSecurityProtocol SSL or SASL_SSL");
+  return {
+    type: "kafka",
+    brokers,
+    topics,
+    group: required(values, "inputTopicGroup"),
+    clientId: values.get("kafkaClientId") ?? "edgecep",
+    tls,
+    caFile: values.get("kafkaSslCaFile") ?? null,
+    sasl,
+  };
+}
+
+function mysqlConfig(values: Map<string, string>, jdbcUrl: string): JdbcConfig {
   try {
-    return parseEventFields(raw);
+    const config = parseJdbcUrl(jdbcUrl);
+    const tls = mysqlTlsOf(config.params, values.get("jdbcSslCaFile"));
+    const password = config.password !== "" ? config.password : values.get("jdbcPassword") ?? "";
+    return { ...config, password, tls };
   } catch (error) {
-    throw new UsageError(`--eventFields: ${(error as Error).message}`);
+    throw new UsageError(`--jdbcUrl: ${(error as Error).message}`);
   }
 }
 
 /**
  * Parses the job's flags.
  * @param args the command line after the program name
+ * @param options `env` looks up `EDGECEP_*` variables; default the process environment
  * @returns the job's configuration
  * @throws {UsageError} naming the flag and the problem (`<name> must be set!` when missing)
  */
-export function parseJobFlags(args: readonly string[]): JobFlags {
-  const values = readFlagPairs(args);
+export function parseJobFlags(
+  args: readonly string[],
+  options: { readonly env?: (name: string) => string | undefined } = {},
+): JobFlags {
+  const env = options.env ?? ((name: string) => Deno.env.get(name));
+  const values = readFlags(args, { flags: JOB_FLAGS, env });
   const brokers = values.get("kafkaBrokers");
   let source: SourceConfig;
   if (brokers === undefined || brokers === "file:" || brokers === "-") {
@@ -189,12 +319,7 @@ export function parseJobFlags(args: readonly string[]): JobFlags {
         throw new UsageError(`--kafkaBrokers must be HOST:PORT[,HOST:PORT…], got "${broker}"`);
       }
     }
-    source = {
-      type: "kafka",
-      brokers: list,
-      topic: required(values, "inputTopic"),
-      group: required(values, "inputTopicGroup"),
-    };
+    source = kafkaSource(values, list);
   }
 
   let rules: RuleStoreConfig;
@@ -202,6 +327,9 @@ export function parseJobFlags(args: readonly string[]): JobFlags {
   const dir = values.get("rulesDir");
   if (url !== undefined && dir !== undefined) {
     throw new UsageError("Give either --jdbcUrl or --rulesDir, not both");
+  }
+  if (url === undefined || url.startsWith("jdbc:sqlite:")) {
+    requireWith(values, ["jdbcSslCaFile"], "a jdbc:mysql: or jdbc:mariadb: --jdbcUrl");
   }
   if (dir !== undefined) rules = { type: "directory", path: dir };
   else {
@@ -217,11 +345,7 @@ export function parseJobFlags(args: readonly string[]): JobFlags {
       if (path === "") throw new UsageError(`--jdbcUrl "jdbc:sqlite:" needs a file path`);
       rules = { type: "sqlite", path, tableName };
     } else {
-      try {
-        rules = { type: "mysql", config: parseJdbcUrl(jdbcUrl), url: jdbcUrl, tableName };
-      } catch (error) {
-        throw new UsageError(`--jdbcUrl: ${(error as Error).message}`);
-      }
+      rules = { type: "mysql", config: mysqlConfig(values, jdbcUrl), url: jdbcUrl, tableName };
     }
   }
 
@@ -253,8 +377,18 @@ export function parseJobFlags(args: readonly string[]): JobFlags {
     eventFormat: choice(values, "eventFormat", ["auto", "csv", "json"] as const),
     eventFields: eventFields(values.get("eventFields")),
     logFormat: choice(values, "logFormat", ["text", "json"] as const),
+    logLevel: choice(values, "logLevel", ["info", "debug", "warn", "error"] as const),
     metricsPort,
     conditionClasses: values.get("conditionClasses") ?? null,
     kafkaSessionTimeoutMs: integer(values, "kafkaSessionTimeoutMs", 30_000, 3_000),
   };
+}
+
+function eventFields(raw: string | undefined): EventFields | null {
+  if (raw === undefined) return null;
+  try {
+    return parseEventFields(raw);
+  } catch (error) {
+    throw new UsageError(`--eventFields: ${(error as Error).message}`);
+  }
 }

@@ -6,9 +6,10 @@
  */
 
 import type { KeyedOperator, WatermarkTracker } from "../engine/mod.ts";
-import type { EventSource, MatchSink } from "../io/mod.ts";
-import type { Metrics } from "./metrics.ts";
+import type { EventSource, MatchSink, RuleStore } from "../io/mod.ts";
+import { LABEL_SEPARATOR, type Metrics } from "./metrics.ts";
 import type { RuleRegistry } from "./rule_registry.ts";
+import { VERSION } from "./version.ts";
 
 /** What the job's metrics read at scrape time. */
 export interface JobMetricParts {
@@ -18,6 +19,7 @@ export interface JobMetricParts {
   readonly now: () => number;
   readonly sink: MatchSink | null;
   readonly source: EventSource;
+  readonly ruleStore: RuleStore;
 }
 
 /**
@@ -27,7 +29,13 @@ export interface JobMetricParts {
  * @throws {RangeError} if a name is already declared
  */
 export function declareJobMetrics(metrics: Metrics, parts: JobMetricParts): void {
-  const { operator, registry, watermarks, now, sink, source } = parts;
+  const { operator, registry, watermarks, now, sink, source, ruleStore } = parts;
+  metrics.declare("edgecep_build_info", {
+    type: "gauge",
+    help: "Always 1; the version label names the running edgecep",
+    label: "version",
+    read: () => new Map([[VERSION, 1]]),
+  });
   metrics.declare("edgecep_events_in_total", {
     type: "counter",
     help: "Records read from the source",
@@ -73,20 +81,38 @@ export function declareJobMetrics(metrics: Metrics, parts: JobMetricParts): void
     help: "Events waiting for the watermark",
     read: () => operator.bufferedEvents,
   });
-  metrics.declare("edgecep_watermark_ms", {
+  metrics.declare("edgecep_watermark_seconds", {
     type: "gauge",
-    help: "Current event-time watermark",
-    read: () => watermarks.watermark,
+    help: "Current event-time watermark, seconds since the epoch",
+    read: () => watermarks.watermark / 1000,
   });
-  metrics.declare("edgecep_watermark_lag_ms", {
+  metrics.declare("edgecep_watermark_lag_seconds", {
     type: "gauge",
     help: "Wall clock minus the watermark",
-    read: () => (watermarks.watermark === -Infinity ? 0 : now() - watermarks.watermark),
+    read: () => (watermarks.watermark === -Infinity ? 0 : (now() - watermarks.watermark) / 1000),
   });
   metrics.declare("edgecep_consumer_lag", {
     type: "gauge",
-    help: "Records in the source not yet read (Kafka only)",
-    read: () => (source as { lag?: number }).lag ?? 0,
+    help: "Records in each partition not yet read (Kafka only)",
+    label: ["topic", "partition"],
+    read: () => {
+      const lags = (source as { partitionLag?: ReadonlyMap<string, number> }).partitionLag;
+      const byLabels = new Map<string, number>();
+      for (const [at, lag] of lags ?? []) {
+        const slash = at.lastIndexOf("/");
+        byLabels.set(`${at.slice(0, slash)}${LABEL_SEPARATOR}${at.slice(slash + 1)}`, lag);
+      }
+      return byLabels;
+    },
+  });
+  metrics.declare("edgecep_rules_rejected_total", {
+    type: "counter",
+    help: "Rule versions rejected as invalid (each reported once)",
+  });
+  metrics.declare("edgecep_rule_store_failures_total", {
+    type: "counter",
+    help: "Failed polls of the rule store",
+    read: () => ruleStore.health?.failures ?? 0,
   });
   metrics.declare("edgecep_sink_retries_total", {
     type: "counter",

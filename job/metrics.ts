@@ -10,12 +10,16 @@ export type GaugeReader = () => ReadonlyMap<string, number> | number;
 interface Family {
   readonly help: string;
   readonly type: "counter" | "gauge";
-  readonly label: string | null;
+  /** One label name, or several whose values are joined by {@link LABEL_SEPARATOR}. */
+  readonly label: string | readonly string[] | null;
   readonly values: Map<string, number>;
   read: GaugeReader | null;
 }
 
-/** Counters and gauges by name; a name may carry one label (e.g. `rule`). */
+/** Joins the values of a metric with several labels, e.g. `demo_topic` and `0`. */
+export const LABEL_SEPARATOR = "\u0000";
+
+/** Counters and gauges by name; a name may carry a label (e.g. `rule`) or several. */
 export class Metrics {
   readonly #families = new Map<string, Family>();
 
@@ -27,7 +31,12 @@ export class Metrics {
    */
   declare(
     name: string,
-    options: { help: string; type: "counter" | "gauge"; label?: string; read?: GaugeReader },
+    options: {
+      help: string;
+      type: "counter" | "gauge";
+      label?: string | readonly string[];
+      read?: GaugeReader;
+    },
   ): void {
     if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name) || this.#families.has(name)) {
       throw new RangeError(`Cannot declare metric "${name}": the name is malformed or taken`);
@@ -69,7 +78,7 @@ export class Metrics {
       }
       if (values.size === 0 && family.label === null) values = new Map([["", 0]]);
       for (const [label, value] of values) {
-        const labels = family.label === null ? "" : `{${family.label}="${escapeLabel(label)}"}`;
+        const labels = formatLabels(family.label, label);
         lines.push(`${name}${labels} ${formatValue(value)}`);
       }
     }
@@ -81,6 +90,13 @@ export class Metrics {
     if (family === undefined) throw new RangeError(`Unknown metric "${name}"`);
     return family;
   }
+}
+
+function formatLabels(names: string | readonly string[] | null, value: string): string {
+  if (names === null) return "";
+  if (typeof names === "string") return `{${names}="${escapeLabel(value)}"}`;
+  const values = value.split(LABEL_SEPARATOR);
+  return `{${names.map((name, i) => `${name}="${escapeLabel(values[i] ?? "")}"`).join(",")}}`;
 }
 
 function escapeLabel(value: string): string {

@@ -13,6 +13,10 @@
 
 export { formatEvent, formatMatchLine, toMatchRow } from "./demo_output.ts";
 export {
+  envName,
+  type FlagSpec,
+  helpText,
+  JOB_FLAGS,
   type JobFlags,
   parseJobFlags,
   readFlagPairs,
@@ -22,7 +26,7 @@ export {
   UsageError,
 } from "./flags.ts";
 export { merge, type MergeOptions, ticks } from "./merge.ts";
-export { type GaugeReader, Metrics } from "./metrics.ts";
+export { type GaugeReader, LABEL_SEPARATOR, Metrics } from "./metrics.ts";
 export {
   compileRuleRow,
   DEMO_PROCESS_FUNCTION,
@@ -31,3 +35,4 @@ export {
   type RuleRegistryOptions,
 } from "./rule_registry.ts";
 export { type JobOptions, type JobSummary, runJob } from "./run_job.ts";
+export { VERSION } from "./version.ts";

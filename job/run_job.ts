@@ -40,7 +40,7 @@ import { merge, ticks } from "./merge.ts";
 import type { Metrics } from "./metrics.ts";
 import { OutputWriter } from "./output_writer.ts";
 import { Checkpointer } from "./checkpointer.ts";
-import { RuleRegistry } from "./rule_registry.ts";
+import { type RuleChanges, RuleRegistry } from "./rule_registry.ts";
 
 /** Options for {@link runJob}. */
 export interface JobOptions {
@@ -60,6 +60,8 @@ export interface JobOptions {
   /** Stops the job; what was read is finished and committed first. */
   readonly signal: AbortSignal;
   readonly conditions?: ConditionRegistry;
+  /** Called after each rule snapshot is applied, the first one included (for `/readyz`). */
+  readonly onRulesApplied?: (changes: RuleChanges) => void;
   /** The wall clock; injected by tests. */
   readonly now?: () => number;
   /** How often windows, idle partitions and commits are checked; default 200 ms. */
@@ -171,7 +173,11 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
       ? {}
       : { maxPendingMatches: options.maxPendingMatches }),
   });
-  declareJobMetrics(metrics, { operator, registry, watermarks, now, sink, source });
+  declareJobMetrics(metrics, { operator, registry, watermarks, now, sink, source, ruleStore });
+  const applied = (changes: RuleChanges) => {
+    metrics.add("edgecep_rules_rejected_total", changes.rejected.length);
+    options.onRulesApplied?.(changes);
+  };
   const totals = { eventsIn: 0, malformed: 0, late: 0, matches: 0 };
   // What the current batch produced, handed to the output stage as one chunk.
   let lines: string[] = [];
@@ -306,7 +312,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     logger.log("info", "waiting for the first rule snapshot");
     const first = await rulesIterator.next();
     if (first.done) return totals;
-    registry.apply(first.value);
+    applied(registry.apply(first.value));
     const rest = { [Symbol.asyncIterator]: () => rulesIterator };
     const items = merge<Item>([
       tag(source, (item): Item => ({ type: "source", item }), { type: "end" }),
@@ -325,7 +331,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
         handle(item.item);
         await submit();
       } else if (item.type === "rules") {
-        registry.apply(item.rules);
+        applied(registry.apply(item.rules));
       } else if (item.type === "tick") {
         advanceTime(now());
         await submit();

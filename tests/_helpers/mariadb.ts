@@ -124,7 +124,17 @@ function connect(config: JdbcConfig, multipleStatements = false) {
   });
 }
 
-async function startPrivate(): Promise<MariaDb> {
+/**
+ * Starts a private MariaDB even when `EDGECEP_TEST_MYSQL_URL` is set, for tests that configure
+ * the server itself (TLS certificates, say).
+ * @param extraArgs more `mariadbd` options, e.g. `--ssl-cert=...`
+ * @returns the server
+ */
+export function startPrivateMariaDb(extraArgs: readonly string[] = []): Promise<MariaDb> {
+  return startPrivate(extraArgs);
+}
+
+async function startPrivate(extraArgs: readonly string[] = []): Promise<MariaDb> {
   const dir = await Deno.makeTempDir({ prefix: "edgecep_mariadb_" });
   const port = freePort();
   const args = [
@@ -143,6 +153,7 @@ async function startPrivate(): Promise<MariaDb> {
     `--pid-file=${dir}/mariadb.pid`,
     `--log-error=${dir}/error.log`,
     ...(Deno.uid() === 0 ? ["--user=root"] : []),
+    ...extraArgs,
   ];
   let child: Deno.ChildProcess | undefined;
   const launch = async (password: string) => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseJobFlags, USAGE, UsageError } from "../../job/flags.ts";
+import { envName, JOB_FLAGS, parseJobFlags, USAGE, UsageError } from "../../job/flags.ts";
+import { VERSION } from "../../job/version.ts";
 import { runMain } from "../_helpers/job_process.ts";
 
 const PASSWORD = "Secret123";
@@ -42,16 +43,20 @@ Deno.test("parseJobFlags() parses the quick start's argument line", () => {
   assert.deepEqual(flags.source, {
     type: "kafka",
     brokers: ["alikafka-1:9092", "alikafka-2:9092"],
-    topic: "demo_topic",
+    topics: ["demo_topic"],
     group: "demo_group",
+    clientId: "edgecep",
+    tls: false,
+    caFile: null,
+    sasl: null,
   });
   assert.equal(flags.rules.type, "mysql");
   if (flags.rules.type !== "mysql") return;
   assert.equal(flags.rules.tableName, "rds_demo");
   assert.equal(flags.rules.url, QUICK_START_URL);
-  const { host, port, database, user, password, params } = flags.rules.config;
+  const { host, port, database, user, password, params, tls } = flags.rules.config;
   assert.deepEqual(
-    { host, port, database, user, password, params: [...params] },
+    { host, port, database, user, password, params: [...params], tls },
     {
       host: "rm-demo.mysql.rds.aliyuncs.com",
       port: 3306,
@@ -59,6 +64,7 @@ Deno.test("parseJobFlags() parses the quick start's argument line", () => {
       user: "cep_user",
       password: PASSWORD,
       params: [],
+      tls: { mode: "PREFERRED" },
     },
   );
   assert.equal(flags.jdbcIntervalMs, 3000);
@@ -73,6 +79,8 @@ Deno.test("parseJobFlags() parses the quick start's argument line", () => {
   assert.equal(flags.logFormat, "text");
   assert.equal(flags.metricsPort, null);
   assert.equal(flags.conditionClasses, null);
+  assert.equal(flags.logLevel, "info");
+  assert.equal(flags.kafkaSessionTimeoutMs, 30_000);
 });
 
 Deno.test("parseJobFlags() reads --name=value pairs and usingEventTime true", () => {
@@ -185,4 +193,189 @@ Deno.test("parseJobFlags() names --eventFields when a canonical field is not map
     '--eventFields: Event fields: "name", "productionId", "eventTime" must be mapped, in ' +
       '"id,username,action,product_id,event_time"',
   );
+});
+
+/** An environment lookup over a fixed set of variables. */
+function envOf(vars: Record<string, string>): (name: string) => string | undefined {
+  return (name) => vars[name];
+}
+
+Deno.test("envName() turns a flag name into EDGECEP_ and upper snake case", () => {
+  assert.deepEqual(
+    ["jdbcUrl", "inputTopicGroup", "kafkaSessionTimeoutMs", "jdbcSslCaFile"].map(envName),
+    [
+      "EDGECEP_JDBC_URL",
+      "EDGECEP_INPUT_TOPIC_GROUP",
+      "EDGECEP_KAFKA_SESSION_TIMEOUT_MS",
+      "EDGECEP_JDBC_SSL_CA_FILE",
+    ],
+  );
+});
+
+Deno.test("parseJobFlags() reads flags from EDGECEP_ variables, and a flag on the command line wins", () => {
+  const flags = parseJobFlags(["--inputTopic", "from_flag"], {
+    env: envOf({
+      EDGECEP_KAFKA_BROKERS: "k1:9092",
+      EDGECEP_INPUT_TOPIC: "from_env",
+      EDGECEP_INPUT_TOPIC_GROUP: "g",
+      EDGECEP_JDBC_URL: "jdbc:mysql://db:3306/cep_demo_db?user=cep",
+      EDGECEP_TABLE_NAME: "rds_demo",
+      EDGECEP_JDBC_INTERVAL_MS: "1500",
+      EDGECEP_LOG_LEVEL: "debug",
+    }),
+  });
+  assert.equal(flags.source.type === "kafka" && flags.source.topics.join(), "from_flag");
+  assert.equal(flags.source.type === "kafka" && flags.source.brokers.join(), "k1:9092");
+  assert.equal(flags.jdbcIntervalMs, 1500);
+  assert.equal(flags.logLevel, "debug");
+});
+
+Deno.test("parseJobFlags() takes the password from EDGECEP_JDBC_PASSWORD when the URL has none", () => {
+  const env = envOf({ EDGECEP_JDBC_PASSWORD: PASSWORD });
+  const withoutPassword = "jdbc:mysql://db:3306/cep_demo_db?user=cep_user";
+  const flags = parseJobFlags(quickStartArgv({ jdbcUrl: withoutPassword }), { env });
+  assert.equal(flags.rules.type === "mysql" && flags.rules.config.password, PASSWORD);
+  const inUrl = parseJobFlags(quickStartArgv(), { env: envOf({ EDGECEP_JDBC_PASSWORD: "other" }) });
+  assert.equal(inUrl.rules.type === "mysql" && inUrl.rules.config.password, PASSWORD);
+});
+
+Deno.test("parseJobFlags() refuses a password on the command line and names its variable", () => {
+  assert.equal(
+    usageError([...quickStartArgv(), "--jdbcPassword", PASSWORD]).replace(PASSWORD, "(leak)"),
+    "--jdbcPassword is a secret: set EDGECEP_JDBC_PASSWORD instead, so that it shows in no command line",
+  );
+});
+
+Deno.test("parseJobFlags() suggests the nearest flag for a near miss", () => {
+  assert.equal(
+    usageError([...quickStartArgv(), "--jdbcIntervalMS", "1"]),
+    'Unknown flag "--jdbcIntervalMS"; did you mean "--jdbcIntervalMs"?',
+  );
+  assert.equal(
+    usageError([...quickStartArgv(), "--inputTopik", "t"]),
+    'Unknown flag "--inputTopik"; did you mean "--inputTopic"?',
+  );
+  assert.equal(usageError(["--whatever", "1"]), 'Unknown flag "--whatever"');
+});
+
+Deno.test("parseJobFlags() reads --inputTopic a,b as two topics", () => {
+  const flags = parseJobFlags(quickStartArgv({ inputTopic: "demo_a, demo_b" }));
+  assert.deepEqual(flags.source.type === "kafka" && flags.source.topics, ["demo_a", "demo_b"]);
+  assert.equal(
+    usageError(quickStartArgv({ inputTopic: "demo_a,,demo_b" })),
+    '--inputTopic has an empty topic name in "demo_a,,demo_b"',
+  );
+});
+
+Deno.test("parseJobFlags() accepts --kafkaSessionTimeoutMs and --kafkaClientId", () => {
+  const flags = parseJobFlags([
+    ...quickStartArgv(),
+    "--kafkaSessionTimeoutMs",
+    "6000",
+    "--kafkaClientId",
+    "cep-prod",
+  ]);
+  assert.equal(flags.kafkaSessionTimeoutMs, 6000);
+  assert.equal(flags.source.type === "kafka" && flags.source.clientId, "cep-prod");
+  assert.equal(
+    usageError([...quickStartArgv(), "--kafkaSessionTimeoutMs", "100"]),
+    '--kafkaSessionTimeoutMs must be a whole number >= 3000, got "100"',
+  );
+});
+
+Deno.test("parseJobFlags() builds SASL_SSL settings with the password from the environment", () => {
+  const args = [
+    ...quickStartArgv(),
+    "--kafkaSecurityProtocol",
+    "SASL_SSL",
+    "--kafkaSaslMechanism",
+    "SCRAM-SHA-512",
+    "--kafkaSaslUsername",
+    "cep",
+    "--kafkaSslCaFile",
+    "/etc/ca.pem",
+  ];
+  const flags = parseJobFlags(args, { env: envOf({ EDGECEP_KAFKA_SASL_PASSWORD: "kpw" }) });
+  assert.ok(flags.source.type === "kafka");
+  const { tls, caFile, sasl } = flags.source;
+  assert.deepEqual({ tls, caFile, sasl }, {
+    tls: true,
+    caFile: "/etc/ca.pem",
+    sasl: { mechanism: "SCRAM-SHA-512", username: "cep", password: "kpw" },
+  });
+  assert.equal(
+    usageError(args),
+    "--kafkaSecurityProtocol SASL_SSL needs the password in EDGECEP_KAFKA_SASL_PASSWORD",
+  );
+});
+
+Deno.test("parseJobFlags() refuses Kafka security flags that the protocol would ignore", () => {
+  assert.equal(
+    usageError([...quickStartArgv(), "--kafkaSaslUsername", "cep"]),
+    "--kafkaSaslUsername needs --kafkaSecurityProtocol SASL_PLAINTEXT or SASL_SSL",
+  );
+  assert.equal(
+    usageError([...quickStartArgv(), "--kafkaSslCaFile", "/etc/ca.pem"]),
+    "--kafkaSslCaFile needs --kafkaSecurityProtocol SSL or SASL_SSL",
+  );
+  assert.equal(
+    usageError([...quickStartArgv(), "--kafkaSecurityProtocol", "TLS"]),
+    '--kafkaSecurityProtocol must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL, got "TLS"',
+  );
+});
+
+Deno.test("parseJobFlags() honours sslMode in the JDBC URL and refuses a Java keystore", () => {
+  const url = (query: string) => `${QUICK_START_URL}&${query}`;
+  const mode = (query: string, extra: string[] = []) => {
+    const flags = parseJobFlags([...quickStartArgv({ jdbcUrl: url(query) }), ...extra]);
+    return flags.rules.type === "mysql" ? flags.rules.config.tls : undefined;
+  };
+  assert.deepEqual(mode("useSSL=false"), { mode: "DISABLED" });
+  assert.deepEqual(mode("useSSL=true&requireSSL=true"), { mode: "REQUIRED" });
+  assert.deepEqual(mode("sslMode=VERIFY_CA", ["--jdbcSslCaFile", "/ca.pem"]), {
+    mode: "VERIFY_CA",
+    caFile: "/ca.pem",
+  });
+  assert.equal(
+    usageError(quickStartArgv({ jdbcUrl: url("trustCertificateKeyStoreUrl=file:/ks.jks") })),
+    '--jdbcUrl: JDBC URL parameter "trustCertificateKeyStoreUrl" is not supported: Java ' +
+      "keystores cannot be read here: give the CA as a PEM file with --jdbcSslCaFile",
+  );
+  assert.equal(
+    usageError(quickStartArgv({ jdbcUrl: url("sslMode=SOMETIMES") })),
+    '--jdbcUrl: JDBC URL parameter "sslMode" must be one of DISABLED, PREFERRED, REQUIRED, ' +
+      'VERIFY_CA, VERIFY_IDENTITY, got "SOMETIMES"',
+  );
+  assert.equal(
+    usageError([...quickStartArgv(), "--jdbcSslCaFile", "/ca.pem"]),
+    '--jdbcUrl: --jdbcSslCaFile needs sslMode=VERIFY_CA or VERIFY_IDENTITY in the JDBC URL, which is "PREFERRED"',
+  );
+});
+
+Deno.test("main.ts --help and -h exit 0 with every flag, its default and its variable", async () => {
+  for (const flag of ["--help", "-h"]) {
+    const result = await runMain([flag]);
+    assert.equal(result.code, 0, result.stderr.join("\n"));
+    assert.deepEqual(result.stderr, []);
+    const text = result.stdout.join("\n");
+    assert.ok(text.startsWith(USAGE), text);
+    for (const spec of JOB_FLAGS) {
+      const row = result.stdout.find((line) => line.includes(` ${envName(spec.name)} `));
+      assert.ok(row !== undefined, `no row for ${spec.name}`);
+      if (!spec.envOnly) assert.ok(row.includes(`--${spec.name} `), row);
+      if (spec.default !== undefined) assert.ok(row.includes(` ${spec.default} `), row);
+    }
+    assert.match(text, /--kafkaSessionTimeoutMs MS +30000 +EDGECEP_KAFKA_SESSION_TIMEOUT_MS /);
+  }
+});
+
+Deno.test("main.ts --version exits 0 with the version", async () => {
+  const result = await runMain(["--version"]);
+  assert.deepEqual(result, { code: 0, stdout: [`edgecep ${VERSION}`], stderr: [] });
+});
+
+Deno.test("main.ts exits 2 with a suggestion for a mistyped flag", async () => {
+  const result = await runMain(["--kafkaBroker", "127.0.0.1:9"]);
+  assert.equal(result.code, 2);
+  assert.equal(result.stderr[0], 'Unknown flag "--kafkaBroker"; did you mean "--kafkaBrokers"?');
 });
