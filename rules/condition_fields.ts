@@ -6,8 +6,7 @@
  */
 
 import { describeExpression } from "./expression.ts";
-import type { NodeSpec } from "./parse_rule.ts";
-import { join } from "./parse_rule.ts";
+import { join, type NodeSpec } from "./parse_rule.ts";
 import { splitCustomArgs } from "./condition.ts";
 
 /** A field read by the condition at `path` (a JSON path in the rule). */
@@ -42,10 +41,7 @@ export function conditionFields(root: NodeSpec): ConditionField[] {
     for (const field of new Set(fields)) found.push({ path, field });
   };
   const visitNode = (node: NodeSpec) => {
-    if (node.condition !== null) {
-      const at = join(node.path, "condition");
-      add(at, fieldsOf(node.condition));
-    }
+    if (node.condition !== null) add(join(node.path, "condition"), fieldsOf(node.condition));
     if (node.quantifier.untilCondition !== null) {
       add(join(node.path, "quantifier.untilCondition"), fieldsOf(node.quantifier.untilCondition));
     }
