@@ -12,6 +12,7 @@ import {
   FileSource,
   type KafkaConnectionOptions,
   KafkaSource,
+  MysqlCheckpointStore,
   type Logger,
   type MatchSink,
   MysqlRuleStore,
@@ -22,6 +23,7 @@ import {
   routeNodeWarnings,
   type RuleStore,
   serveMetrics,
+  SqliteCheckpointStore,
   SqliteMatchSink,
   SqliteRuleStore,
   SqlMatchSink,
@@ -30,7 +32,9 @@ import {
 import { DEFAULT_CONDITION_REGISTRY, loadConditionClasses } from "../rules/mod.ts";
 import {
   helpText,
+  type JobCheckpoints,
   type JobFlags,
+  JOB_STATE_FORMAT_VERSION,
   type JobSummary,
   Metrics,
   parseJobFlags,
@@ -179,6 +183,16 @@ export async function runJobCommand(
     logger.log("error", `Cannot start: ${error.message}`);
     return 1;
   }
+  let checkpoints: JobCheckpoints | null;
+  try {
+    checkpoints = await openCheckpoints(flags, logger);
+  } catch (error) {
+    await server?.shutdown();
+    removeSignalListeners();
+    if (error instanceof RetryAbortedError) return 0;
+    logger.log("error", `Cannot start: ${(error as Error).message}`);
+    return 1;
+  }
   const source: EventSource = flags.source.type === "kafka"
     ? new KafkaSource({
       ...kafka!,
@@ -188,6 +202,7 @@ export async function runJobCommand(
       sessionTimeout: flags.kafkaSessionTimeoutMs,
       heartbeatInterval: Math.max(1_000, Math.floor(flags.kafkaSessionTimeoutMs / 6)),
       logger,
+      announceAssignments: checkpoints !== null,
     })
     : new FileSource(flags.source.path, { logger });
   let ruleStore: RuleStore;
@@ -200,7 +215,10 @@ export async function runJobCommand(
       intervalMs: flags.jdbcIntervalMs,
       logger,
     });
-    sink = new SqlMatchSink({ config: r.config, tableName: flags.matchTable, logger });
+    // With checkpoints the checkpoint store writes the rows, in its own transactions.
+    if (checkpoints === null) {
+      sink = new SqlMatchSink({ config: r.config, tableName: flags.matchTable, logger });
+    }
   } else if (r.type === "sqlite") {
     ruleStore = new SqliteRuleStore({
       path: r.path,
@@ -208,7 +226,9 @@ export async function runJobCommand(
       intervalMs: flags.jdbcIntervalMs,
       logger,
     });
-    sink = new SqliteMatchSink({ path: r.path, tableName: flags.matchTable, logger });
+    if (checkpoints === null) {
+      sink = new SqliteMatchSink({ path: r.path, tableName: flags.matchTable, logger });
+    }
   } else {
     ruleStore = new DirectoryRuleStore({ path: r.path, intervalMs: flags.jdbcIntervalMs, logger });
   }
@@ -230,6 +250,9 @@ export async function runJobCommand(
       signal,
       conditions,
       onRulesApplied: () => ready = true,
+      checkpoints,
+      checkpointIntervalMs: flags.checkpointIntervalMs,
+      stateBounds: { ttlMs: flags.stateTtlMs, maxPartialMatchesPerKey: flags.maxPartialMatchesPerKey },
     });
   } catch (error) {
     logger.log("error", "job failed", { reason: (error as Error).message });
@@ -240,6 +263,7 @@ export async function runJobCommand(
       source.close(),
       ruleStore.close(),
       sink?.close(),
+      checkpoints?.store.close(),
       server?.shutdown(),
     ]);
   }
@@ -274,4 +298,32 @@ async function preflight(
       throw error;
     })
   ));
+}
+
+/**
+ * The checkpoint store of a Kafka job whose rules live in a database: the same database keeps
+ * its state, offsets and match rows. Files and rule directories have none.
+ * @throws {RangeError} if the database holds checkpoints of a format this edgecep cannot read
+ */
+async function openCheckpoints(flags: JobFlags, logger: Logger): Promise<JobCheckpoints | null> {
+  const r = flags.rules;
+  if (flags.source.type !== "kafka" || flags.checkpointIntervalMs === 0 || r.type === "directory") {
+    return null;
+  }
+  const options = {
+    group: flags.source.group,
+    stateFormatVersion: JOB_STATE_FORMAT_VERSION,
+    matchTable: flags.matchTable,
+    logger,
+  };
+  const store = r.type === "mysql"
+    ? new MysqlCheckpointStore({ ...options, config: r.config })
+    : new SqliteCheckpointStore({ ...options, path: r.path });
+  try {
+    await store.open();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return { store, owner: `${Deno.hostname()}/${Deno.pid}` };
 }

@@ -44,6 +44,14 @@ export class WatermarkTracker {
   }
 
   /**
+   * The highest timestamp seen on a partition, or `-Infinity`: what a checkpoint keeps of it.
+   * @param partition the name given to {@link observe}
+   */
+  maxTimestamp(partition: string): number {
+    return this.#partitions.get(partition)?.maxTimestamp ?? -Infinity;
+  }
+
+  /**
    * Records an event's timestamp for its partition.
    * @param partition any stable partition name
    * @param timestamp the event's time in milliseconds

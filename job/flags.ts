@@ -69,6 +69,12 @@ export interface JobFlags {
   readonly metricsPort: number | null;
   readonly conditionClasses: string | null;
   readonly kafkaSessionTimeoutMs: number;
+  /** Time between checkpoints; 0 turns checkpoints off. */
+  readonly checkpointIntervalMs: number;
+  /** A key's partial matches for a rule are dropped after this long without an event; `null`: never. */
+  readonly stateTtlMs: number | null;
+  /** At most this many partial matches per key and rule, the oldest dropped; `null`: no cap. */
+  readonly maxPartialMatchesPerKey: number | null;
 }
 
 /**
@@ -161,6 +167,24 @@ export const JOB_FLAGS: readonly FlagSpec[] = [
     value: "MS",
     default: "30000",
     help: "consumer group session timeout (a restarted job waits this long)",
+  },
+  {
+    name: "checkpointIntervalMs",
+    value: "MS",
+    default: "5000",
+    help: "time between checkpoints of state and offsets to the database (0: none)",
+  },
+  {
+    name: "stateTtlMs",
+    value: "MS",
+    default: "off",
+    help: "drop a key's partial matches after this long without an event",
+  },
+  {
+    name: "maxPartialMatchesPerKey",
+    value: "N",
+    default: "off",
+    help: "keep at most N partial matches per key and rule, dropping the oldest",
   },
   { name: "kafkaClientId", value: "ID", default: "edgecep", help: "Kafka client.id" },
   {
@@ -381,6 +405,11 @@ export function parseJobFlags(
     metricsPort,
     conditionClasses: values.get("conditionClasses") ?? null,
     kafkaSessionTimeoutMs: integer(values, "kafkaSessionTimeoutMs", 30_000, 3_000),
+    checkpointIntervalMs: integer(values, "checkpointIntervalMs", 5_000, 0),
+    stateTtlMs: values.has("stateTtlMs") ? integer(values, "stateTtlMs", 0, 1) : null,
+    maxPartialMatchesPerKey: values.has("maxPartialMatchesPerKey")
+      ? integer(values, "maxPartialMatchesPerKey", 0, 1)
+      : null,
   };
 }
 

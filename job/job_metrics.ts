@@ -119,4 +119,22 @@ export function declareJobMetrics(metrics: Metrics, parts: JobMetricParts): void
     help: "Retried writes to the match table",
     read: () => (sink as { retries?: number } | null)?.retries ?? 0,
   });
+  metrics.declare("edgecep_partial_matches_expired_total", {
+    type: "counter",
+    help: "Partial matches dropped because their key saw no event for --stateTtlMs",
+  });
+  metrics.declare("edgecep_partial_matches_capped_total", {
+    type: "counter",
+    help: "Partial matches dropped by --maxPartialMatchesPerKey, oldest first",
+    read: () => operator.cappedPartialMatches,
+  });
+  metrics.declare("edgecep_keys_from_other_partition_total", {
+    type: "counter",
+    help: "Events whose key has state from another partition (the producer does not key by user)",
+    read: () => operator.keysFromOtherGroup,
+  });
+  metrics.declare("edgecep_matches_replayed_total", {
+    type: "counter",
+    help: "Matches of replayed events whose rows were already written before a restore",
+  });
 }

@@ -34,5 +34,12 @@ export {
   RuleRegistry,
   type RuleRegistryOptions,
 } from "./rule_registry.ts";
-export { type JobOptions, type JobSummary, runJob } from "./run_job.ts";
+export { Checkpointer, type CheckpointerOptions, JOB_STATE_FORMAT_VERSION } from "./checkpointer.ts";
+export {
+  type JobCheckpoints,
+  type JobOptions,
+  type JobStateBounds,
+  type JobSummary,
+  runJob,
+} from "./run_job.ts";
 export { VERSION } from "./version.ts";

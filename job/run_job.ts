@@ -75,6 +75,16 @@ export interface JobOptions {
   readonly checkpoints?: JobCheckpoints | null;
   /** Time between checkpoints (or, without them, offset commits); default 5 000 ms. */
   readonly checkpointIntervalMs?: number;
+  /** Default: no bounds. */
+  readonly stateBounds?: JobStateBounds;
+}
+
+/** Opt-in bounds on the operator's state (off by default, as in Flink). */
+export interface JobStateBounds {
+  /** A key's partial matches are dropped after this long without an event; `null`: never. */
+  readonly ttlMs: number | null;
+  /** At most this many partial matches per key and rule, oldest dropped first; `null`: no cap. */
+  readonly maxPartialMatchesPerKey: number | null;
 }
 
 /** A checkpointed job's store, and who it is to the store. */
@@ -144,7 +154,12 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   const { source, ruleStore, sink, logger, metrics } = options;
   const now = options.now ?? Date.now;
   const eventTime = options.timeBehaviour === "EventTime";
-  const operator = new KeyedOperator({ timeBehaviour: options.timeBehaviour });
+  const ttlMs = options.stateBounds?.ttlMs ?? null;
+  const cap = options.stateBounds?.maxPartialMatchesPerKey ?? null;
+  const operator = new KeyedOperator({
+    timeBehaviour: options.timeBehaviour,
+    ...(cap === null ? {} : { maxPartialMatchesPerKey: cap }),
+  });
   const registry = new RuleRegistry({
     operator,
     logger,
@@ -218,7 +233,10 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     for (const match of out.matches) {
       metrics.add("edgecep_matches_total", 1, match.rule.id);
       lines.push(formatMatchLine(match));
-      if (checkpointer.written(match, eventTime)) continue;
+      if (checkpointer.written(match, eventTime)) {
+        metrics.add("edgecep_matches_replayed_total");
+        continue;
+      }
       rows.push({ ...toMatchRow(match), ...checkpointer.partitionOf(match.group) });
       if (match.position >= 0) progress.set(match.group, checkpointer.progressOf(match, eventTime));
     }
@@ -226,9 +244,17 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     for (const timeout of out.timedOut) metrics.add("edgecep_timeouts_total", 1, timeout.rule.id);
   };
 
+  let lastExpiry = now();
   const advanceTime = (at: number) => {
     if (eventTime) emit(operator.advanceWatermark(watermarks.update(at)));
     else emit(operator.advanceProcessingTime(at));
+    // Visiting every key costs, so keys are checked for their TTL at most once a second.
+    if (ttlMs !== null && at - lastExpiry >= Math.min(ttlMs, 1_000)) {
+      lastExpiry = at;
+      const time = eventTime ? operator.watermark : at;
+      const dropped = operator.dropIdleKeys(time - ttlMs);
+      if (dropped > 0) metrics.add("edgecep_partial_matches_expired_total", dropped);
+    }
   };
 
   const checkpointIntervalMs = options.checkpointIntervalMs ?? 5_000;
