@@ -90,11 +90,16 @@ export function claimPartitions(
   refs: readonly PartitionRef[],
   owner: string,
 ): Statement {
+  // Rows are locked in VALUES order: primary key order, as every other locking statement, so
+  // that two claims or a claim and a write do not deadlock on each other.
+  const sorted = [...refs].sort((a, b) =>
+    a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1
+  );
   return {
     sql: `INSERT INTO ${t.partitions} (\`topic\`, \`partition_id\`, \`epoch\`, \`owner\`) VALUES ` +
-      refs.map(() => "(?, ?, 1, ?)").join(", ") +
+      sorted.map(() => "(?, ?, 1, ?)").join(", ") +
       " ON DUPLICATE KEY UPDATE `epoch` = `epoch` + 1, `owner` = VALUES(`owner`)",
-    values: refs.flatMap((ref) => [ref.topic, ref.partition, owner]),
+    values: sorted.flatMap((ref) => [ref.topic, ref.partition, owner]),
   };
 }
 
