@@ -12,6 +12,7 @@ import {
   type CheckpointStore,
   checkpointTableNames,
   type CheckpointTables,
+  FencedError,
   type PartitionRef,
   type RestoredPartition,
   type SinkProgress,
@@ -215,7 +216,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
         const { value } = await retryTransient(() => work(this.#connect()), {
           signal: this.#closing.signal,
           backoff: { minDelayMs: 50, maxDelayMs: 5_000 },
-          isTransient: isTransientSqliteError,
+          // Its own checks' errors quote topics and keys, which must not read as a lock wait.
+          isTransient: (error) =>
+            !(error instanceof RangeError || error instanceof FencedError) &&
+            isTransientSqliteError(error),
           onRetry: (error, attempt) => {
             if (!isSqliteLockError(error)) this.#disconnect();
             // Once per call: the queue holds later calls back, so one outage logs one line.
