@@ -36,7 +36,8 @@ export function selectPartitions(
   forUpdate: boolean,
 ): Statement {
   return {
-    sql: "SELECT CONVERT(`topic` USING utf8mb4) AS `topic`, `partition_id`, `epoch`, `owner`, " +
+    sql:
+      "SELECT CONVERT(`topic` USING utf8mb4) AS `topic_text`, `partition_id`, `epoch`, `owner`, " +
       "`next_offset`, `meta`, `sink_event_time`, `sink_offset` " +
       `FROM ${t.partitions} WHERE (\`topic\`, \`partition_id\`) IN (` +
       refs.map(() => "(?, ?)").join(", ") + ")" +
@@ -47,7 +48,7 @@ export function selectPartitions(
 
 /** A row of {@link selectPartitions}; BIGINT columns arrive as strings. */
 export interface PartitionRow {
-  readonly topic: string;
+  readonly topic_text: string;
   readonly partition_id: number;
   readonly epoch: string;
   readonly owner: string;
@@ -64,7 +65,7 @@ export interface PartitionRow {
  */
 export function toStoredPartition(row: PartitionRow): StoredPartition {
   return {
-    topic: row.topic,
+    topic: row.topic_text,
     partition: row.partition_id,
     epoch: String(row.epoch),
     owner: row.owner,
@@ -89,11 +90,16 @@ export function claimPartitions(
   refs: readonly PartitionRef[],
   owner: string,
 ): Statement {
+  // Rows are locked in VALUES order: primary key order, as every other locking statement, so
+  // that two claims or a claim and a write do not deadlock on each other.
+  const sorted = [...refs].sort((a, b) =>
+    a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1
+  );
   return {
     sql: `INSERT INTO ${t.partitions} (\`topic\`, \`partition_id\`, \`epoch\`, \`owner\`) VALUES ` +
-      refs.map(() => "(?, ?, 1, ?)").join(", ") +
+      sorted.map(() => "(?, ?, 1, ?)").join(", ") +
       " ON DUPLICATE KEY UPDATE `epoch` = `epoch` + 1, `owner` = VALUES(`owner`)",
-    values: refs.flatMap((ref) => [ref.topic, ref.partition, owner]),
+    values: sorted.flatMap((ref) => [ref.topic, ref.partition, owner]),
   };
 }
 
@@ -132,7 +138,7 @@ export function updateSinkProgress(t: QuotedTables, p: SinkProgress): Statement 
  * @param ref the partition
  * @param afterKey the last key of the previous page, or undefined for the first
  * @param limit rows per page
- * @returns SELECT of `state_key`, `state`
+ * @returns SELECT of `key_text`, `state`
  */
 export function selectStatePage(
   t: QuotedTables,
@@ -141,7 +147,9 @@ export function selectStatePage(
   limit: number,
 ): Statement {
   return {
-    sql: "SELECT CONVERT(`state_key` USING utf8mb4) AS `state_key`, `state` " +
+    // Aliased apart from the column: ORDER BY an alias named like it would sort the converted
+    // text of every remaining row instead of reading the primary key in order.
+    sql: "SELECT CONVERT(`state_key` USING utf8mb4) AS `key_text`, `state` " +
       `FROM ${t.state} WHERE \`topic\` = ? AND \`partition_id\` = ?` +
       (afterKey === undefined ? "" : " AND `state_key` > ?") +
       ` ORDER BY \`state_key\` LIMIT ${limit}`,

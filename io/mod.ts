@@ -5,8 +5,15 @@
  *
  * @example
  * ```ts
- * import { KafkaSource, parseJdbcUrl, SqlMatchSink } from "./io/mod.ts";
+ * import { KafkaSource, MysqlCheckpointStore, parseJdbcUrl, SqlMatchSink } from "./io/mod.ts";
  * const sink = new SqlMatchSink({ config: parseJdbcUrl(url) });
+ * const store = new MysqlCheckpointStore({
+ *   config: parseJdbcUrl(url),
+ *   group: "demo_group",
+ *   stateFormatVersion: 1,
+ * });
+ * await store.open();
+ * const restored = await store.claim([{ topic: "demo_topic", partition: 0 }], "host-1");
  * ```
  *
  * @module

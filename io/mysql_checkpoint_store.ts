@@ -238,10 +238,10 @@ export class MysqlCheckpointStore implements CheckpointStore {
       const rows = await this.#retry(
         "restore",
         () => this.#checkpoints.query(page.sql, page.values),
-      ) as { state_key: string; state: string }[];
-      for (const row of rows) states.set(row.state_key, row.state);
+      ) as { key_text: string; state: string }[];
+      for (const row of rows) states.set(row.key_text, row.state);
       if (rows.length < PAGE_ROWS) return states;
-      after = rows[rows.length - 1]?.state_key;
+      after = rows[rows.length - 1]?.key_text;
     }
   }
 

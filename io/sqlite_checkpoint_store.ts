@@ -5,13 +5,14 @@
  * @module
  */
 
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { retryTransient } from "./backoff.ts";
 import {
   type Checkpoint,
   type CheckpointStore,
   checkpointTableNames,
   type CheckpointTables,
+  FencedError,
   type PartitionRef,
   type RestoredPartition,
   type SinkProgress,
@@ -58,7 +59,7 @@ export interface SqliteCheckpointStoreOptions {
  * one `BEGIN IMMEDIATE` transaction, so the write lock that the fence check relies on is held
  * from its first statement. Lock waits and I/O failures are retried with backoff until they
  * succeed or the store closes. `node:sqlite` is synchronous: a transaction blocks the process
- * while it runs (about a second to restore a million small states).
+ * while it runs (3.8 s to restore a million small states on a busy 2-core host).
  */
 export class SqliteCheckpointStore implements CheckpointStore {
   /** The group's table names. */
@@ -119,12 +120,17 @@ export class SqliteCheckpointStore implements CheckpointStore {
         `SELECT \`state_key\`, \`state\` FROM ${this.#t.state} ` +
           "WHERE `topic` = ? AND `partition_id` = ?",
       );
+      // Arrays rather than an object a row: a quarter faster over a million states. Deno's
+      // runtime has node:sqlite's setReturnArrays (Node 22.16), its type declarations not yet.
+      (states as StatementSync & { setReturnArrays(enabled: boolean): void })
+        .setReturnArrays(true);
       const claimed = immediateTransaction(db, () =>
         partitions.map((ref) => {
           bump.run(ref.topic, ref.partition, owner);
           const map = new Map<string, string>();
           for (const row of states.iterate(ref.topic, ref.partition)) {
-            map.set(row.state_key as string, row.state as string);
+            const [key, state] = row as unknown as [string, string];
+            map.set(key, state);
           }
           return {
             stored: selectPartitions(db, this.#t, [ref])[0] as StoredPartition,
@@ -210,7 +216,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
         const { value } = await retryTransient(() => work(this.#connect()), {
           signal: this.#closing.signal,
           backoff: { minDelayMs: 50, maxDelayMs: 5_000 },
-          isTransient: isTransientSqliteError,
+          // Its own checks' errors quote topics and keys, which must not read as a lock wait.
+          isTransient: (error) =>
+            !(error instanceof RangeError || error instanceof FencedError) &&
+            isTransientSqliteError(error),
           onRetry: (error, attempt) => {
             if (!isSqliteLockError(error)) this.#disconnect();
             // Once per call: the queue holds later calls back, so one outage logs one line.

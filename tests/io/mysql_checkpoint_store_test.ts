@@ -1,4 +1,5 @@
 import assert, { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { SinkWriteError } from "../../io/match_sink.ts";
 import { MysqlCheckpointStore } from "../../io/mysql_checkpoint_store.ts";
 import { captureLogger } from "../_helpers/capture_logger.ts";
 import { checkpointStoreCases } from "../_helpers/checkpoint_store_cases.ts";
@@ -79,6 +80,48 @@ Deno.test("MysqlCheckpointStore keeps checkpoints and match rows in MariaDB", as
         ),
         [{ k: "k", state: "s" }],
       );
+    },
+  );
+
+  await t.step(
+    "MysqlCheckpointStore.close() rejects a write and a writeMatches() that are still retrying",
+    async () => {
+      const store = new MysqlCheckpointStore({
+        config: db.config,
+        group: "closing",
+        stateFormatVersion: 1,
+      });
+      const e0 = { topic: "events", partition: 0 };
+      await store.open();
+      await store.claim([e0], "a");
+      await db.stop();
+      try {
+        const row = { ruleId: "1", ruleVersion: 1, userId: 1, userName: "Ken", productionId: 7 };
+        const write = store.write({
+          partitions: [{ ...e0, nextOffset: "1", meta: "{}" }],
+          keys: [],
+        });
+        const matches = store.writeMatches([row], [{ ...e0, eventTime: 0, offset: "0" }]);
+        const settled = Promise.allSettled([write, matches]);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await store.close();
+        const [w, m] = await settled;
+        assert(w?.status === "rejected" && m?.status === "rejected");
+        const target = `127.0.0.1:${db.config.port}/${db.config.database}`;
+        assertEquals(
+          (w.reason as Error).message,
+          `Cannot write the checkpoint of group "closing" on "${target}": the store was closed ` +
+            "while retrying",
+        );
+        assert(m.reason instanceof SinkWriteError);
+        assertEquals(m.reason.rejected, [row]);
+        assertEquals(
+          m.reason.message,
+          `Cannot write 1 match rows to "${target}": the store was closed while retrying`,
+        );
+      } finally {
+        await db.start();
+      }
     },
   );
 });
