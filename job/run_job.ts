@@ -156,8 +156,10 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   const eventTime = options.timeBehaviour === "EventTime";
   const ttlMs = options.stateBounds?.ttlMs ?? null;
   const cap = options.stateBounds?.maxPartialMatchesPerKey ?? null;
+  const checkpoints = options.checkpoints ?? null;
   const operator = new KeyedOperator({
     timeBehaviour: options.timeBehaviour,
+    trackChanges: checkpoints !== null,
     ...(cap === null ? {} : { maxPartialMatchesPerKey: cap }),
   });
   const registry = new RuleRegistry({
@@ -166,7 +168,6 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     ...(options.conditions === undefined ? {} : { conditions: options.conditions }),
   });
   const watermarks = new WatermarkTracker(options.watermark);
-  const checkpoints = options.checkpoints ?? null;
   const checkpointer = new Checkpointer({
     store: checkpoints?.store ?? null,
     operator,
@@ -245,9 +246,20 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   };
 
   let lastExpiry = now();
+  let movedKeys = 0;
+  let lastMovedWarning = -Infinity;
   const advanceTime = (at: number) => {
     if (eventTime) emit(operator.advanceWatermark(watermarks.update(at)));
     else emit(operator.advanceProcessingTime(at));
+    // A key's state belongs to one partition's checkpoint: keys split over partitions break that.
+    if (operator.keysFromOtherGroup > movedKeys && at - lastMovedWarning >= 60_000) {
+      logger.log("warn", "events of one key came from several partitions", {
+        events: operator.keysFromOtherGroup - movedKeys,
+        advice: "key the topic's messages by user, or run a single instance",
+      });
+      movedKeys = operator.keysFromOtherGroup;
+      lastMovedWarning = at;
+    }
     // Visiting every key costs, so keys are checked for their TTL at most once a second.
     if (ttlMs !== null && at - lastExpiry >= Math.min(ttlMs, 1_000)) {
       lastExpiry = at;
