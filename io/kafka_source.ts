@@ -15,6 +15,7 @@ import {
 import type { EventSource, SourcePosition, SourceRecord } from "./event_source.ts";
 import type { Logger } from "./logger.ts";
 import { backoffDelay, type BackoffOptions, sleep } from "./backoff.ts";
+import { WAIT_LOG_INTERVAL_MS } from "./preflight.ts";
 
 /** SASL credentials for Kafka (`--kafkaSecurityProtocol SASL_*`). */
 export interface KafkaSasl {
@@ -59,9 +60,6 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
 
 // Bounded so that close() waits at most about 10 s for a connect attempt in flight; past these
 // retries the reconnect loop below takes over, with its own backoff.
-/** How often the "still waiting for the Kafka brokers" warning may repeat. */
-const WAIT_LOG_INTERVAL_MS = 10_000;
-
 const RETRY = { initialRetryTime: 300, maxRetryTime: 5_000, retries: 5 };
 
 /**
@@ -92,7 +90,7 @@ function partitionKey(topic: string, partition: number): string {
 }
 
 /**
- * Reads a topic in a consumer group. Offsets are committed only through {@link commit}, so a
+ * Reads one or more topics in a consumer group. Offsets are committed only through {@link commit}, so a
  * restarted job resumes after the last record whose effects were durable (at-least-once).
  * Broker failures are retried forever with backoff; they are logged, never thrown.
  */
