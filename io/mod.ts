@@ -19,12 +19,12 @@ export type { EventSource, SourcePosition, SourceRecord } from "./event_source.t
 export { FileSource, type FileSourceOptions } from "./file_source.ts";
 export { type JdbcConfig, parseJdbcUrl, redactJdbcUrl } from "./jdbc_url.ts";
 export {
+  KAFKA_RETRY,
   kafkaClientConfig,
   type KafkaConnectionOptions,
   type KafkaSasl,
-  KafkaSource,
-  type KafkaSourceOptions,
-} from "./kafka_source.ts";
+} from "./kafka_connection.ts";
+export { KafkaSource, type KafkaSourceOptions } from "./kafka_source.ts";
 export * from "./logger.ts";
 export { routeNodeWarnings } from "./node_warnings.ts";
 export {
