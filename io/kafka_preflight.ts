@@ -6,7 +6,7 @@
  */
 
 import { Kafka, logLevel } from "kafkajs";
-import { kafkaClientConfig, type KafkaConnectionOptions } from "./kafka_source.ts";
+import { kafkaClientConfig, type KafkaConnectionOptions } from "./kafka_connection.ts";
 import type { Logger } from "./logger.ts";
 import { waitUntilReachable } from "./preflight.ts";
 

@@ -4,14 +4,7 @@
  * @module
  */
 
-import {
-  type Consumer,
-  type EachBatchPayload,
-  Kafka,
-  type KafkaConfig,
-  type logCreator,
-  logLevel,
-} from "kafkajs";
+import { type Consumer, type EachBatchPayload, Kafka, type logCreator, logLevel } from "kafkajs";
 import type {
   EventSource,
   PartitionRef,
@@ -21,26 +14,11 @@ import type {
 } from "./event_source.ts";
 import type { Logger } from "./logger.ts";
 import { backoffDelay, type BackoffOptions, sleep } from "./backoff.ts";
+import { WAIT_LOG_INTERVAL_MS } from "./preflight.ts";
+import { GroupMembership } from "./_group_membership.ts";
+import { KAFKA_RETRY, kafkaClientConfig, type KafkaConnectionOptions } from "./kafka_connection.ts";
 
-/** SASL credentials for Kafka (`--kafkaSecurityProtocol SASL_*`). */
-export interface KafkaSasl {
-  readonly mechanism: "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
-  readonly username: string;
-  /** Never print this. */
-  readonly password: string;
-}
-
-/** How the job connects to the brokers, shared by {@link KafkaSource} and the start-up check. */
-export interface KafkaConnectionOptions {
-  /** Bootstrap servers, `host:port`. */
-  readonly brokers: readonly string[];
-  /** Default `edgecep`. */
-  readonly clientId?: string;
-  /** TLS to the brokers; `ca` holds PEM text (default the system's roots). Default off. */
-  readonly tls?: { readonly ca?: string };
-  /** SASL authentication; default none. */
-  readonly sasl?: KafkaSasl;
-}
+export type { KafkaConnectionOptions, KafkaSasl } from "./kafka_connection.ts";
 
 /** Options for {@link KafkaSource}. */
 export interface KafkaSourceOptions extends KafkaConnectionOptions {
@@ -72,35 +50,6 @@ export interface KafkaSourceOptions extends KafkaConnectionOptions {
   readonly announceAssignments?: boolean;
 }
 
-// Bounded so that close() waits at most about 10 s for a connect attempt in flight; past these
-// retries the reconnect loop below takes over, with its own backoff.
-/** How often the "still waiting for the Kafka brokers" warning may repeat. */
-const WAIT_LOG_INTERVAL_MS = 10_000;
-
-const RETRY = { initialRetryTime: 300, maxRetryTime: 5_000, retries: 5 };
-
-/**
- * The kafkajs client settings of a connection.
- * @param options brokers, client id, TLS and SASL
- * @returns the settings, without logging (callers add their own log creator)
- */
-export function kafkaClientConfig(options: KafkaConnectionOptions): KafkaConfig {
-  const { tls, sasl } = options;
-  return {
-    clientId: options.clientId ?? "edgecep",
-    brokers: [...options.brokers],
-    retry: RETRY,
-    ...(tls === undefined ? {} : { ssl: tls.ca === undefined ? true : { ca: [tls.ca] } }),
-    ...(sasl === undefined ? {} : {
-      sasl: sasl.mechanism === "PLAIN"
-        ? { mechanism: "plain", username: sasl.username, password: sasl.password }
-        : sasl.mechanism === "SCRAM-SHA-256"
-        ? { mechanism: "scram-sha-256", username: sasl.username, password: sasl.password }
-        : { mechanism: "scram-sha-512", username: sasl.username, password: sasl.password },
-    }),
-  };
-}
-
 /** A partition of one of the topics, as a map key. */
 function partitionKey(topic: string, partition: number): string {
   return `${partition}\u0000${topic}`;
@@ -113,7 +62,7 @@ function partitionOf(key: string): PartitionRef {
 }
 
 /**
- * Reads a topic in a consumer group. Offsets are committed only through {@link commit}, so a
+ * Reads one or more topics in a consumer group. Offsets are committed only through {@link commit}, so a
  * restarted job resumes after the last record whose effects were durable (at-least-once).
  * Broker failures are retried forever with backoff; they are logged, never thrown.
  */
@@ -145,8 +94,7 @@ export class KafkaSource implements EventSource {
   #commits: Promise<void> = Promise.resolve();
   #iterating = false;
   readonly #topics: readonly string[];
-  #joined = false;
-  #joinWait: ReturnType<typeof setInterval> | undefined;
+  readonly #membership = new GroupMembership();
   #lastWaitLog = -Infinity;
 
   /**
@@ -229,7 +177,7 @@ export class KafkaSource implements EventSource {
 
   /** Whether the consumer is in its group now, with partitions assigned (for `/healthz`). */
   get joined(): boolean {
-    return this.#joined;
+    return this.#membership.joined;
   }
 
   /**
@@ -379,39 +327,14 @@ export class KafkaSource implements EventSource {
       heartbeatInterval: options.heartbeatInterval ?? 3_000,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
       // One restart path, ours, so that every reconnect is logged and backed off alike.
-      retry: { ...RETRY, restartOnFailure: () => Promise.resolve(false) },
+      retry: { ...KAFKA_RETRY, restartOnFailure: () => Promise.resolve(false) },
     });
-    const { logger, groupId, sessionTimeout = 30_000 } = options;
-    const topics = this.#topics;
-    const left = () => {
-      this.#joined = false;
-      clearInterval(this.#joinWait);
-      this.#joinWait = undefined;
-    };
-    consumer.on(consumer.events.CONNECT, () => {
-      // kafkajs reports a connect per broker connection; one line per wait is enough.
-      if (this.#joinWait !== undefined) return;
-      // A restarted job waits for its old member's session to expire: say so, not silence.
-      const since = Date.now();
-      logger.log("info", "Kafka consumer connected, joining group", {
-        topics,
-        groupId,
-        sessionTimeoutMs: sessionTimeout,
-      });
-      this.#joinWait = setInterval(() => {
-        const waitedMs = Date.now() - since;
-        logger.log("info", "still waiting to join the Kafka group", { groupId, waitedMs });
-      }, 5_000);
+    this.#membership.watch(consumer, {
+      logger: options.logger,
+      groupId: options.groupId,
+      topics: this.#topics,
+      sessionTimeoutMs: options.sessionTimeout ?? 30_000,
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      left();
-      this.#joined = true;
-    });
-    for (const event of [consumer.events.REBALANCING, consumer.events.DISCONNECT]) {
-      consumer.on(event, left);
-    }
-    consumer.on(consumer.events.CRASH, left);
-    consumer.on(consumer.events.STOP, left);
     return consumer;
   }
 

@@ -49,12 +49,12 @@ export type {
 export { FileSource, type FileSourceOptions } from "./file_source.ts";
 export { type JdbcConfig, parseJdbcUrl, redactJdbcUrl } from "./jdbc_url.ts";
 export {
+  KAFKA_RETRY,
   kafkaClientConfig,
   type KafkaConnectionOptions,
   type KafkaSasl,
-  KafkaSource,
-  type KafkaSourceOptions,
-} from "./kafka_source.ts";
+} from "./kafka_connection.ts";
+export { KafkaSource, type KafkaSourceOptions } from "./kafka_source.ts";
 export * from "./logger.ts";
 export { writeStdoutLines } from "./stdout_lines.ts";
 export { routeNodeWarnings } from "./node_warnings.ts";

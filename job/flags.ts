@@ -13,11 +13,17 @@ import {
   type JdbcConfig,
   type KafkaSasl,
   type LogLevel,
-  mysqlTlsOf,
   parseEventFields,
-  parseJdbcUrl,
 } from "../io/mod.ts";
 import { type FlagSpec, formatFlagTable, readFlags, UsageError } from "./_command_line.ts";
+import {
+  choice,
+  integer,
+  kafkaSourceConfig,
+  mysqlConfig,
+  required,
+  requireWith,
+} from "./_flag_values.ts";
 
 export { envName, type FlagSpec, readFlagPairs, UsageError } from "./_command_line.ts";
 
@@ -226,98 +232,6 @@ Passwords come only from the environment (EDGECEP_JDBC_PASSWORD, EDGECEP_KAFKA_S
 ${formatFlagTable(JOB_FLAGS)}`;
 }
 
-function required(values: Map<string, string>, name: string): string {
-  const value = values.get(name);
-  if (value === undefined || value === "") throw new UsageError(`${name} must be set!`);
-  return value;
-}
-
-function integer(values: Map<string, string>, name: string, fallback: number, min: number): number {
-  const raw = values.get(name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || !Number.isSafeInteger(Number(raw))) {
-    throw new UsageError(`--${name} must be a whole number >= ${min}, got "${raw}"`);
-  }
-  return Number(raw);
-}
-
-function choice<T extends string>(
-  values: Map<string, string>,
-  name: string,
-  allowed: readonly T[],
-): T {
-  const raw = values.get(name) ?? allowed[0]!;
-  if (!allowed.includes(raw as T)) {
-    throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
-  }
-  return raw as T;
-}
-
-/** Flags that only mean something with another flag, and that flag's wording. */
-function requireWith(values: Map<string, string>, names: readonly string[], needs: string): void {
-  for (const name of names) {
-    if (values.has(name)) throw new UsageError(`--${name} needs ${needs}`);
-  }
-}
-
-function kafkaSource(values: Map<string, string>, brokers: string[]): SourceConfig {
-  const topics = required(values, "inputTopic").split(",").map((t) => t.trim());
-  if (topics.some((t) => t === "")) {
-    throw new UsageError(`--inputTopic has an empty topic name in "${values.get("inputTopic")}"`);
-  }
-  const protocol = choice(
-    values,
-    "kafkaSecurityProtocol",
-    ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const,
-  );
-  const tls = protocol === "SSL" || protocol === "SASL_SSL";
-  let sasl: KafkaSasl | null = null;
-  if (protocol.startsWith("SASL_")) {
-    const mechanism = choice(
-      values,
-      "kafkaSaslMechanism",
-      ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const,
-    );
-    const username = values.get("kafkaSaslUsername");
-    if (username === undefined) throw new UsageError(`kafkaSaslUsername must be set!`);
-    const password = values.get("kafkaSaslPassword");
-    if (password === undefined) {
-      throw new UsageError(
-        `--kafkaSecurityProtocol ${protocol} needs the password in EDGECEP_KAFKA_SASL_PASSWORD`,
-      );
-    }
-    sasl = { mechanism, username, password };
-  } else {
-    requireWith(
-      values,
-      ["kafkaSaslMechanism", "kafkaSaslUsername"],
-      "--kafkaSecurityProtocol SASL_PLAINTEXT or SASL_SSL",
-    );
-  }
-  if (!tls) requireWith(values, ["kafkaSslCaFile"], "--kafkaSecurityProtocol SSL or SASL_SSL");
-  return {
-    type: "kafka",
-    brokers,
-    topics,
-    group: required(values, "inputTopicGroup"),
-    clientId: values.get("kafkaClientId") ?? "edgecep",
-    tls,
-    caFile: values.get("kafkaSslCaFile") ?? null,
-    sasl,
-  };
-}
-
-function mysqlConfig(values: Map<string, string>, jdbcUrl: string): JdbcConfig {
-  try {
-    const config = parseJdbcUrl(jdbcUrl);
-    const tls = mysqlTlsOf(config.params, values.get("jdbcSslCaFile"));
-    const password = config.password !== "" ? config.password : values.get("jdbcPassword") ?? "";
-    return { ...config, password, tls };
-  } catch (error) {
-    throw new UsageError(`--jdbcUrl: ${(error as Error).message}`);
-  }
-}
-
 /**
  * Parses the job's flags.
  * @param args the command line after the program name
@@ -343,7 +257,7 @@ export function parseJobFlags(
         throw new UsageError(`--kafkaBrokers must be HOST:PORT[,HOST:PORT…], got "${broker}"`);
       }
     }
-    source = kafkaSource(values, list);
+    source = kafkaSourceConfig(values, list);
   }
 
   let rules: RuleStoreConfig;

@@ -34,7 +34,11 @@ export {
   RuleRegistry,
   type RuleRegistryOptions,
 } from "./rule_registry.ts";
-export { Checkpointer, type CheckpointerOptions, JOB_STATE_FORMAT_VERSION } from "./checkpointer.ts";
+export {
+  Checkpointer,
+  type CheckpointerOptions,
+  JOB_STATE_FORMAT_VERSION,
+} from "./checkpointer.ts";
 export {
   type JobCheckpoints,
   type JobOptions,

@@ -12,9 +12,10 @@ Deno.test("deno compile input is complete: type-checks, no remote or dynamic imp
     cwd: repo,
     env: { DENO: Deno.execPath() },
   }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  const stdout = new TextDecoder().decode(out.stdout);
+  const text = stdout + new TextDecoder().decode(out.stderr);
   assert.equal(out.code, 0, text);
-  const last = text.trimEnd().split("\n").at(-1);
+  const last = stdout.trimEnd().split("\n").at(-1);
   assert.equal(
     last,
     Deno.env.get("DENORT_BIN")
