@@ -39,7 +39,7 @@ const DEFAULT_STREAM: WorkloadOptions = { keys: KEYS, products: 10 };
 const PRODUCTS_STREAM: WorkloadOptions = { keys: KEYS, products: 1_000 };
 const MB = 1024 * 1024;
 /** A soak stops early if the job's RSS passes this, so that it cannot exhaust a shared machine. */
-const SOAK_RSS_LIMIT = 4096 * MB;
+const SOAK_RSS_LIMIT = 3072 * MB;
 
 const { values: flags } = parseArgs({
   args: Deno.args,
