@@ -18,8 +18,12 @@
 import { parseArgs } from "node:util";
 import mysql from "mysql2/promise";
 import { type KafkaBroker, startKafka, uniqueTopic } from "../tests/_helpers/kafka_broker.ts";
-import { insertRule } from "../tests/_helpers/job_db.ts";
-import { type MariaDb, QUICK_START_TABLES, startMariaDb } from "../tests/_helpers/mariadb.ts";
+import {
+  DEMO_FUNCTION,
+  type MariaDb,
+  QUICK_START_TABLES,
+  startMariaDb,
+} from "../tests/_helpers/mariadb.ts";
 import { CONSUMER_RUN_ENV, type ConsumerResult, type ConsumerRun } from "./_e2e_consumers.ts";
 import { BenchJob, type JobResult, procStatusBytes } from "./_e2e_job.ts";
 import { START_PERMISSIONS } from "../tests/_helpers/job_process.ts";
@@ -80,10 +84,12 @@ async function countRows(bench: Bench): Promise<number> {
 }
 
 async function setRules(bench: Bench, patterns: readonly { id: string; pattern: unknown }[]) {
-  await bench.db.query("DELETE FROM rds_demo");
-  for (const { id, pattern } of patterns) {
-    await insertRule(bench.db, "rds_demo", { id, version: 1, pattern });
-  }
+  await bench.connection.query("DELETE FROM rds_demo");
+  const rows = patterns.map(({ id, pattern }) => [id, 1, JSON.stringify(pattern), DEMO_FUNCTION]);
+  await bench.connection.query(
+    "INSERT INTO rds_demo (`id`, `version`, `pattern`, `function`) VALUES ?",
+    [rows],
+  );
 }
 
 /** One run of the job on a fresh group and an empty `match_results`. */
@@ -176,6 +182,8 @@ async function defaultMode(bench: Bench, topic: string, events: number, rounds: 
   print("lean_matches", lean.map((l) => l.matches).join(" "));
   printRounds("job_startup_s", job.map((j) => j.startupSeconds), 1);
   print("job_peak_rss_mb", Math.round(Math.max(...job.map((j) => j.peakRssBytes)) / MB));
+  const batches = lean.reduce((sum, l) => sum + l.batches, 0);
+  print("lean_events_per_batch", Math.round(events * rounds / batches));
   print("lean_peak_rss_mb", Math.round(Math.max(...lean.map((l) => l.peakRssBytes)) / MB));
 }
 
@@ -327,6 +335,9 @@ async function main(): Promise<void> {
     const { host, port, user, password, database } = db.config;
     connection = await mysql.createConnection({ host, port, user, password, database });
     const bench: Bench = { broker, db, connection };
+    // Other processes share the machine: their load is part of what the figures mean.
+    const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+    const loadBefore = load();
     if (mode === "soak") {
       await soakMode(bench, topics[0]!.name, Number(flags.minutes), Number(flags.rate));
     } else if (mode === "rules") {
@@ -337,6 +348,8 @@ async function main(): Promise<void> {
       if (mode === "eventtime") await eventTimeMode(bench, defaultTopic, messages.length, rounds);
       else await defaultMode(bench, defaultTopic, messages.length, rounds);
     }
+    print("host_load_before", loadBefore);
+    print("host_load_after", load());
   } finally {
     await connection?.end();
     await broker?.close();
