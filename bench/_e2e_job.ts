@@ -30,14 +30,20 @@ export interface JobResult {
   readonly matches: number;
   /** Rows in `match_results` at the end. */
   readonly rows: number;
+  /** `edgecep_events_late_total` at the end. */
+  readonly late: number;
   /** VmHWM of the job's process at the end. */
   readonly peakRssBytes: number;
 }
 
-/** The job's two counters the bench reads. */
+/** The job's metrics the bench reads. */
 export interface JobCounters {
   readonly eventsIn: number;
   readonly matches: number;
+  /** Events dropped as late (event time). */
+  readonly late: number;
+  /** Events held until the watermark passes them (event time). */
+  readonly buffered: number;
 }
 
 const POLL_MS = 50;
@@ -124,15 +130,22 @@ export class BenchJob implements AsyncDisposable {
     }
     let eventsIn = 0;
     let matches = 0;
+    let late = 0;
+    let buffered = 0;
     for (const line of text.split("\n")) {
-      if (line.startsWith("edgecep_events_in_total ")) eventsIn = Number(line.split(" ")[1]);
-      if (line.startsWith("edgecep_matches_total")) matches += Number(line.split(" ").at(-1));
+      const value = Number(line.split(" ").at(-1));
+      if (line.startsWith("edgecep_events_in_total ")) eventsIn = value;
+      if (line.startsWith("edgecep_matches_total")) matches += value;
+      if (line.startsWith("edgecep_events_late_total ")) late = value;
+      if (line.startsWith("edgecep_buffered_events ")) buffered = value;
     }
-    return { eventsIn, matches };
+    return { eventsIn, matches, late, buffered };
   }
 
   /**
-   * Waits until the job has read `events` events and `rows` reports as many rows as `matches`.
+   * Waits until the job has read `events` events and `rows` reports as many rows as `matches`; or,
+   * if it dropped events as late, until it has read them all, holds none back for the watermark
+   * and has written a row for each match it counted.
    * The clock starts at the first observation of events in, and the events read by then are not
    * counted: the rate covers only what the job did while observed.
    * @param expected events on the topic and matches they make
@@ -156,9 +169,13 @@ export class BenchJob implements AsyncDisposable {
         if (counters.eventsIn !== progress.events) {
           progress = { at: now, events: counters.eventsIn };
         }
-        if (counters.eventsIn >= expected.events && counters.matches >= expected.matches) {
+        const settled = counters.late > 0 && counters.buffered === 0;
+        if (
+          counters.eventsIn >= expected.events &&
+          (counters.matches >= expected.matches || settled)
+        ) {
           const written = await rows();
-          if (written >= expected.matches && start !== undefined) {
+          if (written >= Math.min(expected.matches, counters.matches) && start !== undefined) {
             const end = performance.now();
             return {
               events: counters.eventsIn - start.events,
@@ -166,6 +183,7 @@ export class BenchJob implements AsyncDisposable {
               startupSeconds: (start.at - this.startedAt) / 1000,
               matches: counters.matches,
               rows: written,
+              late: counters.late,
               peakRssBytes: peakRssBytes(this.pid),
             };
           }

@@ -178,6 +178,7 @@ async function defaultMode(bench: Bench, topic: string, events: number, rounds: 
   printRounds("job_vs_lean", jobRates.map((j, i) => j / leanRates[i]!), 2);
   printRounds("job_vs_kafkajs", jobRates.map((j, i) => j / bareRates[i]!), 2);
   print("job_matches", job.map((j) => j.matches).join(" "));
+  print("job_late_events", job.map((j) => j.late).join(" "));
   print("job_rows", job.map((j) => j.rows).join(" "));
   print("lean_matches", lean.map((l) => l.matches).join(" "));
   printRounds("job_startup_s", job.map((j) => j.startupSeconds), 1);
@@ -241,6 +242,8 @@ async function eventTimeMode(bench: Bench, topic: string, events: number, rounds
   printRounds("event_time_events_per_s", eventTimeRates);
   printRounds("eventtime_vs_processing", eventTimeRates.map((e, i) => e / processingRates[i]!), 2);
   print("event_time_matches", eventTime.map((j) => j.matches).join(" "));
+  // Late events are dropped, so their matches are missing: such a round did less work.
+  print("event_time_late_events", eventTime.map((j) => j.late).join(" "));
 }
 
 async function soakMode(bench: Bench, topic: string, minutes: number, rate: number) {
