@@ -144,16 +144,17 @@ export class BenchJob implements AsyncDisposable {
 
   /**
    * Waits until the job has read `events` events and `rows` reports as many rows as `matches`; or,
-   * if it dropped events as late, until it has read them all, holds none back for the watermark
-   * and has written a row for each match it counted.
+   * if it dropped events as late, until it has read them all, holds back none but the trailers
+   * for the watermark and has written a row for each match it counted.
    * The clock starts at the first observation of events in, and the events read by then are not
    * counted: the rate covers only what the job did while observed.
-   * @param expected events on the topic and matches they make
+   * @param expected events on the topic, matches they make, and trailers (the last event of each
+   *   partition, which the watermark never passes)
    * @param rows counts the rows in `match_results`
    * @throws {Error} with the job's log if it exits or stalls
    */
   async measure(
-    expected: { events: number; matches: number },
+    expected: { events: number; matches: number; trailers: number },
     rows: () => Promise<number>,
   ): Promise<JobResult> {
     let start: { at: number; events: number } | undefined;
@@ -169,7 +170,7 @@ export class BenchJob implements AsyncDisposable {
         if (counters.eventsIn !== progress.events) {
           progress = { at: now, events: counters.eventsIn };
         }
-        const settled = counters.late > 0 && counters.buffered === 0;
+        const settled = counters.late > 0 && counters.buffered <= expected.trailers;
         if (
           counters.eventsIn >= expected.events &&
           (counters.matches >= expected.matches || settled)

@@ -107,7 +107,7 @@ async function runJob(
     jdbcUrl: bench.db.jdbcUrl,
     usingEventTime,
   });
-  return await job.measure(expected, () => countRows(bench));
+  return await job.measure({ ...expected, trailers: PARTITIONS }, () => countRows(bench));
 }
 
 /** One run of the lean pipeline or bare kafkajs, in its own process like the job. */
