@@ -81,10 +81,13 @@ export function workload(options: WorkloadOptions): WorkloadMessage[] {
   return messages;
 }
 
-type Pattern = { nodes: { name: string; condition: { expression?: string } | null }[] };
+/** The part of a rule's `pattern` JSON that a product rule changes: its nodes' conditions. */
+export interface RulePattern {
+  nodes: { name: string; condition: { expression?: string } | null }[];
+}
 
 /** Rule 1 of the quick start (`samples/rules/rule1.json`): its `pattern` object. */
-export async function rule1Pattern(): Promise<Pattern> {
+export async function rule1Pattern(): Promise<RulePattern> {
   const url = new URL("../samples/rules/rule1.json", import.meta.url);
   return JSON.parse(await Deno.readTextFile(url)).pattern;
 }
@@ -96,8 +99,8 @@ export async function rule1Pattern(): Promise<Pattern> {
  * @returns a new pattern
  * @throws {TypeError} if Rule 1 has no `start` node with an expression
  */
-export function productRule(rule1: Pattern, productionId: number): Pattern {
-  const pattern: Pattern = structuredClone(rule1);
+export function productRule(rule1: RulePattern, productionId: number): RulePattern {
+  const pattern: RulePattern = structuredClone(rule1);
   const start = pattern.nodes.find((n) => n.name === "start");
   if (start?.condition?.expression === undefined) {
     throw new TypeError('Cannot derive a product rule: Rule 1 has no "start" expression');

@@ -50,13 +50,23 @@ const { values: flags } = parseArgs({
   options: {
     mode: { type: "string", default: "default" },
     rounds: { type: "string" },
-    minutes: { type: "string", default: "10" },
-    rate: { type: "string", default: "25000" },
+    minutes: { type: "string" },
+    rate: { type: "string" },
   },
 });
 const MODES = ["default", "rules", "eventtime", "soak"];
 if (!MODES.includes(flags.mode)) {
   throw new RangeError(`Invalid --mode "${flags.mode}": expected one of ${MODES.join(", ")}`);
+}
+
+/** A positive integer flag, or `fallback` when absent. */
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`Invalid --${name} "${value}": expected a positive integer`);
+  }
+  return n;
 }
 
 /** The environment of one bench run: broker, database and a connection for counting rows. */
@@ -317,7 +327,10 @@ async function soakMode(bench: Bench, topic: string, minutes: number, rate: numb
 
 async function main(): Promise<void> {
   const mode = flags.mode;
-  const rounds = Number(flags.rounds ?? { default: 5, rules: 2, eventtime: 3, soak: 1 }[mode]);
+  const defaultRounds = { default: 5, rules: 2, eventtime: 3, soak: 1 }[mode] ?? 5;
+  const rounds = positive("rounds", flags.rounds, defaultRounds);
+  const minutes = positive("minutes", flags.minutes, 10);
+  const rate = positive("rate", flags.rate, 25_000);
   const topics = mode === "soak"
     ? [{ name: uniqueTopic("bench-soak"), partitions: PARTITIONS }]
     : [];
@@ -342,7 +355,7 @@ async function main(): Promise<void> {
     const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
     const loadBefore = load();
     if (mode === "soak") {
-      await soakMode(bench, topics[0]!.name, Number(flags.minutes), Number(flags.rate));
+      await soakMode(bench, topics[0]!.name, minutes, rate);
     } else if (mode === "rules") {
       await rulesMode(bench, rulesTopic, rounds);
     } else {
