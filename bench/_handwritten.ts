@@ -56,9 +56,4 @@ export class HandwrittenRule1 {
     if (action === 0) this.#views.set(key, views + 1);
     return false;
   }
-
-  /** Keys with at least one view pending. */
-  get liveKeys(): number {
-    return this.#views.size;
-  }
 }

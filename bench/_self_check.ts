@@ -8,7 +8,6 @@
 import { KeyedOperator, type PatternDefinition } from "../engine/mod.ts";
 import { type ClickEvent, keyOf, mulberry32 } from "./_events.ts";
 import { HandwrittenRule1 } from "./_handwritten.ts";
-import type { ReportingMatcher } from "./_state_models.ts";
 
 /** Action sequences of one key and the number of matches Rule 1 must give. */
 const CASES: readonly (readonly [string, readonly number[], number])[] = [
@@ -79,41 +78,4 @@ export function selfCheck(definition: PatternDefinition, randomCases = 3000): nu
     }
   }
   return CASES.length + randomCases;
-}
-
-/**
- * Checks that `matcher` reports exactly the engine's Rule 1 matches, in the same order, each with
- * the same events: the engine's `start` events, then its `end` event.
- * @returns the number of matches compared
- * @throws {Error} naming the first match that differs
- */
-export function checkReports(
-  definition: PatternDefinition,
-  events: readonly ClickEvent[],
-  matcher: ReportingMatcher,
-): number {
-  const operator = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
-  operator.setRule({ id: "1", version: 1 }, definition);
-  let compared = 0;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    const key = keyOf(e);
-    const expected = operator.processElement(key, e, e.eventTime).matches
-      .map(({ match }) => [...(match.get("start") ?? []), ...(match.get("end") ?? [])]);
-    const reported = matcher.process(key, e, i);
-    const actual = reported === null ? [] : [reported];
-    const same = expected.length === actual.length &&
-      expected.every((m, k) =>
-        m.length === actual[k]!.length && m.every((x, j) => x === actual[k]![j])
-      );
-    if (!same) {
-      throw new Error(
-        `Event ${i} (key ${key}, action ${e.action}): engine reported ` +
-          `${JSON.stringify(expected.map((m) => m.map((x) => x.eventTime)))}, matcher ` +
-          JSON.stringify(actual.map((m) => m.map((x) => x.eventTime))),
-      );
-    }
-    compared += expected.length;
-  }
-  return compared;
 }
