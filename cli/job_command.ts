@@ -202,7 +202,8 @@ export async function runJobCommand(
       sessionTimeout: flags.kafkaSessionTimeoutMs,
       heartbeatInterval: Math.max(1_000, Math.floor(flags.kafkaSessionTimeoutMs / 6)),
       logger,
-      announceAssignments: checkpoints !== null,
+      // The job restores (with checkpoints) and counts for the watermark each assigned partition.
+      announceAssignments: true,
     })
     : new FileSource(flags.source.path, { logger });
   let ruleStore: RuleStore;

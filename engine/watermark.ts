@@ -1,7 +1,8 @@
 /**
  * Event-time watermarks: Flink's `BoundedOutOfOrdernessWatermarks` per partition, combined as
  * the minimum over active partitions, with idleness so a silent partition stops holding the job
- * back (Flink: `WatermarkStrategy#withIdleness`). Pure: the caller passes the clock.
+ * back (Flink: `WatermarkStrategy#withIdleness`). A partition assigned but silent so far holds it
+ * back too, until it goes idle. Pure: the caller passes the clock.
  *
  * @module
  */
@@ -49,6 +50,27 @@ export class WatermarkTracker {
    */
   maxTimestamp(partition: string): number {
     return this.#partitions.get(partition)?.maxTimestamp ?? -Infinity;
+  }
+
+  /**
+   * Counts a partition that has delivered nothing yet: it holds the watermark back until it
+   * delivers or goes idle, so that the first partition to deliver does not push the watermark
+   * past the others' first events (Flink: a new split's watermark starts at `Long.MIN_VALUE`).
+   * @param partition any stable partition name
+   * @param now the wall clock, from which its idleness counts
+   */
+  register(partition: string, now: number): void {
+    if (!this.#partitions.has(partition)) {
+      this.#partitions.set(partition, { maxTimestamp: -Infinity, lastSeen: now });
+    }
+  }
+
+  /**
+   * Stops counting a partition (it went to another reader).
+   * @param partition the name given to {@link observe} or {@link register}
+   */
+  forget(partition: string): void {
+    this.#partitions.delete(partition);
   }
 
   /**

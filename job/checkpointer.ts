@@ -127,6 +127,9 @@ export class Checkpointer {
   async assign(assignment: SourceAssignment): Promise<StartPosition[]> {
     const { operator, store, owner, logger } = this.#options;
     for (const ref of assignment.revoked) this.#release(this.#slot(ref));
+    for (const ref of assignment.assigned) {
+      this.#options.watermarks.register(this.#slot(ref).name, this.#options.now());
+    }
     if (store === null) {
       for (const ref of assignment.assigned) this.#slot(ref).owned = true;
       return assignment.assigned.map((ref) => ({ ...ref, offset: null }));
@@ -177,6 +180,7 @@ export class Checkpointer {
     slot.nextOffset = null;
     slot.written = null;
     this.#options.operator.dropGroup(slot.group);
+    this.#options.watermarks.forget(slot.name);
   }
 
   /**

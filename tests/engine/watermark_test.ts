@@ -34,3 +34,27 @@ Deno.test("WatermarkTracker.update() never goes back when every partition is idl
 Deno.test("WatermarkTracker() rejects negative options", () => {
   assert.throws(() => new WatermarkTracker({ outOfOrdernessMs: -1, idleTimeoutMs: 0 }), RangeError);
 });
+
+Deno.test("WatermarkTracker.register() holds the watermark back until the partition delivers or goes idle", () => {
+  const tracker = new WatermarkTracker({ outOfOrdernessMs: 0, idleTimeoutMs: 1_000 });
+  tracker.register("p0", 0);
+  tracker.register("p1", 0);
+  tracker.observe("p0", 500, 10);
+  assert.equal(tracker.update(10), -Infinity);
+  tracker.observe("p1", 300, 20);
+  assert.equal(tracker.update(20), 299);
+  tracker.register("p2", 30);
+  tracker.observe("p0", 900, 40);
+  tracker.observe("p1", 800, 40);
+  assert.equal(tracker.update(40), 299);
+  assert.equal(tracker.update(1_030), 799);
+});
+
+Deno.test("WatermarkTracker.forget() stops a partition from holding the watermark back", () => {
+  const tracker = new WatermarkTracker({ outOfOrdernessMs: 0, idleTimeoutMs: 0 });
+  tracker.register("p0", 0);
+  tracker.observe("p1", 500, 0);
+  assert.equal(tracker.update(0), -Infinity);
+  tracker.forget("p0");
+  assert.equal(tracker.update(0), 499);
+});
