@@ -16,6 +16,7 @@ import type { Logger } from "./logger.ts";
 import { backoffDelay, type BackoffOptions, sleep } from "./backoff.ts";
 import { WAIT_LOG_INTERVAL_MS } from "./preflight.ts";
 import { GroupMembership } from "./_group_membership.ts";
+import { ItemQueue } from "./_item_queue.ts";
 import { KAFKA_RETRY, kafkaClientConfig, type KafkaConnectionOptions } from "./kafka_connection.ts";
 
 export type { KafkaConnectionOptions, KafkaSasl } from "./kafka_connection.ts";
@@ -68,15 +69,11 @@ function partitionOf(key: string): PartitionRef {
  */
 export class KafkaSource implements EventSource {
   readonly #options: KafkaSourceOptions;
-  readonly #capacity: number;
   readonly #tickMs: number;
   readonly #abort = new AbortController();
   readonly #closed = Promise.withResolvers<void>();
   /** Items fetched but not yet pulled, oldest first, and the records their batches hold. */
-  #queue: SourceItem[] = [];
-  #queuedRecords = 0;
-  #wakeReader: (() => void) | undefined;
-  #wakeWriter: (() => void) | undefined;
+  readonly #queue: ItemQueue;
   /** For each partition still owned, the offset of the last record queued. */
   readonly #lastQueued = new Map<string, string>();
   /** Per partition, the log end offset kafkajs last reported, for the consumer lag metric. */
@@ -119,7 +116,7 @@ export class KafkaSource implements EventSource {
     if (problem) throw new RangeError(`Cannot create Kafka source for "${topic}": ${problem}`);
     this.#options = options;
     this.#topics = topics;
-    this.#capacity = queueCapacity;
+    this.#queue = new ItemQueue(queueCapacity);
     this.#tickMs = Math.min(heartbeat, 1_000);
   }
 
@@ -136,9 +133,9 @@ export class KafkaSource implements EventSource {
     this.#supervisor ??= this.#supervise();
     try {
       while (!this.#abort.signal.aborted) {
-        const item = this.#shift();
+        const item = this.#queue.shift();
         if (item !== undefined) yield item;
-        else await new Promise<void>((resolve) => this.#wakeReader = resolve);
+        else await this.#queue.waitForItem();
       }
     } finally {
       this.#iterating = false;
@@ -167,7 +164,7 @@ export class KafkaSource implements EventSource {
       const [partition, topic] = key.split("\u0000");
       lags.set(`${topic}/${partition}`, end > next ? Number(end - next) : 0);
     }
-    for (const item of this.#queue) {
+    for (const item of this.#queue.values()) {
       if (item.type !== "batch") continue;
       const label = `${item.topic}/${item.partition}`;
       lags.set(label, (lags.get(label) ?? 0) + item.values.length);
@@ -237,9 +234,8 @@ export class KafkaSource implements EventSource {
   async close(): Promise<void> {
     if (!this.#abort.signal.aborted) {
       this.#abort.abort();
-      this.#queue = [];
-      this.#queuedRecords = 0;
-      this.#wake();
+      this.#queue.clear();
+      this.#queue.wake();
       await this.#flush();
       this.#closed.resolve();
     }
@@ -363,13 +359,9 @@ export class KafkaSource implements EventSource {
     this.#owned = assigned;
     // A rejoin restarts fetching at the committed offsets. Records already queued are skipped
     // when fetched again; those of partitions lost to another member are left to it.
-    this.#queue = this.#queue.filter((item) =>
+    this.#queue.retain((item) =>
       item.type === "assignment" || assigned.has(partitionKey(item.topic, item.partition))
     );
-    this.#queuedRecords = 0;
-    for (const item of this.#queue) {
-      if (item.type === "batch") this.#queuedRecords += item.values.length;
-    }
     this.#skipThrough = new Map();
     // #pending only holds partitions of #lastQueued (see commit()).
     for (const [key, last] of this.#lastQueued) {
@@ -405,7 +397,7 @@ export class KafkaSource implements EventSource {
       ? assignment[topic] ?? []
       : Object.fromEntries(this.#topics.map((t) => [t, assignment[t] ?? []]));
     logger.log("info", "Kafka consumer joined group", { topic, groupId, partitions });
-    this.#wake();
+    this.#queue.wake();
     // Commits that failed while the group was lost would otherwise wait for the next commit().
     if (this.#pending.size > 0) this.#flush().catch(() => {});
   }
@@ -417,15 +409,8 @@ export class KafkaSource implements EventSource {
     this.#highWatermarks.set(key, BigInt(batch.highWatermark));
     if (messages.length === 0) return;
     // Backpressure: hold this batch, and so the next fetch, until the iterator has pulled enough.
-    while (this.#queuedRecords >= this.#capacity) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#tickMs);
-        this.#wakeWriter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wakeWriter = undefined;
+    while (this.#queue.full) {
+      await this.#queue.waitForRoom(this.#tickMs);
       if (this.#abort.signal.aborted || !isRunning() || isStale()) return;
       // Keeps the membership alive while blocked; throws if the group is rebalancing.
       await heartbeat();
@@ -447,32 +432,10 @@ export class KafkaSource implements EventSource {
         offsets[i] = message.offset;
       }
       this.#queue.push({ type: "batch", topic, partition, values, offsets });
-      this.#queuedRecords += count;
       this.#lastQueued.set(key, offsets[count - 1]!);
-      this.#wakeReader?.();
-      this.#wakeReader = undefined;
     }
     // Resolving moves kafkajs' fetch position only; commit() alone writes to the group.
     resolveOffset(messages[messages.length - 1]!.offset);
-  }
-
-  #shift(): SourceItem | undefined {
-    const item = this.#queue.shift();
-    if (item === undefined) return undefined;
-    if (item.type === "batch") this.#queuedRecords -= item.values.length;
-    // Wake the writer at half capacity, not at each pull, so blocked fetches resume in bulk.
-    if (this.#wakeWriter && this.#queuedRecords <= this.#capacity / 2) {
-      this.#wakeWriter();
-      this.#wakeWriter = undefined;
-    }
-    return item;
-  }
-
-  #wake(): void {
-    this.#wakeReader?.();
-    this.#wakeReader = undefined;
-    this.#wakeWriter?.();
-    this.#wakeWriter = undefined;
   }
 }
 
