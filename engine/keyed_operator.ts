@@ -3,23 +3,28 @@
  * with late-event dropping, and processing time. Flink: `CepOperator` as driven by
  * `CEP.dynamicPatterns` (one operator, many pattern processors).
  *
+ * State is key-major: each key that has state has one {@link KeyState} holding its state for
+ * each rule. An event visits the rules its key has state for and the rules it may start, found by
+ * the start index (`_start_index.ts`) rather than by trying every rule; the rules' conditions are
+ * evaluated once per event however many rules share them (`_condition_values.ts`). Rules are
+ * visited in the order they were first set, as Flink's operator visits its pattern processors,
+ * so an event's matches come in that order.
+ *
  * @module
  */
 
 import { MinHeap } from "./_min_heap.ts";
-import { Nfa } from "./nfa.ts";
+import { ConditionValues } from "./_condition_values.ts";
+import { KeyState } from "./_key_state.ts";
+import { KeyedNfa, type RuleRef } from "./_keyed_nfa.ts";
+import { StartIndex } from "./_start_index.ts";
 import type { Match, NfaState, RunEvent } from "./nfa_state.ts";
-import { compileNfa } from "./nfa_compiler.ts";
 import type { Event, PatternDefinition } from "./pattern.ts";
+
+export type { RuleRef } from "./_keyed_nfa.ts";
 
 /** Flink: `TimeBehaviour`. */
 export type TimeBehaviour = "EventTime" | "ProcessingTime";
-
-/** A rule's identity, as the rule table names it. */
-export interface RuleRef {
-  readonly id: string;
-  readonly version: number;
-}
 
 /** A completed match of one rule for one key. */
 export interface RuleMatch {
@@ -58,61 +63,8 @@ interface Buffered {
   readonly sequence: number;
 }
 
-interface Deadline {
-  readonly at: number;
-  readonly key: string;
-}
-
-/** Enough to absorb the churn of keys between matches without holding memory after a burst. */
-const MAX_POOLED_STATES = 1024;
-
-/** The per-rule part: the compiled NFA and every key's state. */
-class KeyedNfa {
-  readonly rule: RuleRef;
-  readonly nfa: Nfa;
-  readonly states = new Map<string, NfaState>();
-  /** Keys that have a run a window can expire, by the earliest such time (lazily updated). */
-  readonly deadlines = new MinHeap<Deadline>((a, b) => a.at - b.at);
-
-  /** The key being processed, so run events can name it. */
-  currentKey = "";
-  /** States of keys that went idle, reset, for keys that start: keys come and go constantly. */
-  readonly #pool: NfaState[] = [];
-
-  constructor(
-    rule: RuleRef,
-    definition: PatternDefinition,
-    listener?: (e: OperatorRunEvent) => void,
-  ) {
-    this.rule = rule;
-    this.nfa = new Nfa(compileNfa(definition), definition.afterMatchSkipStrategy);
-    if (listener !== undefined) {
-      this.nfa.listener = (e) => listener({ ...e, rule, key: this.currentKey });
-    }
-  }
-
-  /** State for a key that has none. */
-  createState(key: string): NfaState {
-    const state = this.#pool.pop() ?? this.nfa.createInitialNfaState();
-    this.states.set(key, state);
-    return state;
-  }
-
-  /** Frees a key whose state holds no event, and schedules its next window expiry. */
-  settle(key: string, state: NfaState): void {
-    if (state.idle) {
-      this.states.delete(key);
-      if (this.#pool.length < MAX_POOLED_STATES) {
-        this.nfa.resetIdleNfaState(state);
-        this.#pool.push(state);
-      }
-      return;
-    }
-    if (!this.nfa.hasWindows) return;
-    const at = this.nfa.nextDeadline(state);
-    if (at !== Infinity) this.deadlines.push({ at, key });
-  }
-}
+/** As many as `KeyedNfa` pools states, for the same reason. */
+const MAX_FREE_ENTRIES = 1024;
 
 /** The output of most calls: shared, so it must never be written to. */
 const NOTHING: OperatorOutput = Object.freeze({
@@ -125,9 +77,21 @@ const NOTHING: OperatorOutput = Object.freeze({
 export class KeyedOperator {
   readonly #timeBehaviour: TimeBehaviour;
   readonly #listener: ((event: OperatorRunEvent) => void) | undefined;
+  /** The rules by id, in their order (a replaced rule keeps its place, as in a Map). */
   readonly #rules = new Map<string, KeyedNfa>();
-  /** The values of `#rules`, for the per-event loop. */
-  #ruleList: KeyedNfa[] = [];
+  #nextOrder = 0;
+  /** Every key's state: keys without state for any rule have no entry. */
+  readonly #keys = new Map<string, KeyState>();
+  /** During an event: its key's entry, kept up to date as rules start and go idle. */
+  #entry: KeyState | undefined;
+  /** Entries of keys that went idle: see `KeyState#reuse`. */
+  readonly #freeEntries: KeyState[] = [];
+  readonly #conditionValues = new ConditionValues();
+  /** Built from `#rules` when an event first needs it after a rule change. */
+  #index: StartIndex<KeyedNfa> | null = null;
+  /** The rules an event visits, and a number marking each visit. */
+  readonly #visited: KeyedNfa[] = [];
+  #stamp = 0;
   readonly #buffer = new MinHeap<Buffered>((a, b) =>
     a.timestamp - b.timestamp || a.sequence - b.sequence
   );
@@ -167,15 +131,39 @@ export class KeyedOperator {
    * @throws {MalformedPatternError} if the pattern does not compile
    */
   setRule(rule: RuleRef, definition: PatternDefinition): void {
-    const compiled = new KeyedNfa(rule, definition, this.#listener);
+    const replaced = this.#rules.get(rule.id);
+    const listener = this.#listener;
+    const compiled = new KeyedNfa(rule, definition, {
+      order: replaced?.order ?? this.#nextOrder++,
+      conditionValues: this.#conditionValues,
+      listener: listener === undefined
+        ? undefined
+        : (event: RunEvent, key: string) => listener({ ...event, rule, key }),
+    });
+    if (replaced !== undefined) this.#drop(replaced);
     this.#rules.set(rule.id, compiled);
-    this.#ruleList = [...this.#rules.values()];
+    this.#index = null;
   }
 
   /** Stops a rule and frees its state. */
   removeRule(id: string): void {
+    const removed = this.#rules.get(id);
+    if (removed === undefined) return;
+    this.#drop(removed);
     this.#rules.delete(id);
-    this.#ruleList = [...this.#rules.values()];
+    this.#index = null;
+  }
+
+  /** Frees every key's state for a rule that stops, and what the rule holds. */
+  #drop(rule: KeyedNfa): void {
+    if (rule.keys > 0) {
+      for (const entry of this.#keys.values()) {
+        this.#forget(entry, rule);
+      }
+    }
+    rule.nfa.release();
+    // The visit list holds rules from past events; let the stopped one go.
+    this.#visited.length = 0;
   }
 
   /**
@@ -227,10 +215,12 @@ export class KeyedOperator {
   /** Number of runs that have taken an event, per rule id. */
   partialMatchCounts(): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const [id, rule] of this.#rules) {
-      let n = 0;
-      for (const state of rule.states.values()) n += state.livePartialMatches;
-      counts.set(id, n);
+    for (const id of this.#rules.keys()) counts.set(id, 0);
+    for (const entry of this.#keys.values()) {
+      for (let i = 0; i < entry.size; i++) {
+        const id = entry.ruleAt(i).rule.id;
+        counts.set(id, counts.get(id)! + entry.stateAt(i).livePartialMatches);
+      }
     }
     return counts;
   }
@@ -245,16 +235,19 @@ export class KeyedOperator {
       oldest = Math.min(oldest, sequence);
       break;
     }
-    for (const rule of this.#rules.values()) {
-      for (const state of rule.states.values()) {
-        const sequence = state.oldestSequence;
+    for (const entry of this.#keys.values()) {
+      for (let i = 0; i < entry.size; i++) {
+        const sequence = entry.stateAt(i).oldestSequence;
         if (sequence < oldest) oldest = sequence;
       }
     }
     return oldest;
   }
 
-  /** Feeds one event to every rule; allocates an output only when there is something in it. */
+  /**
+   * Feeds one event to the rules its key has state for and the rules it may start, in the rules'
+   * order; allocates an output only when there is something in it.
+   */
   #feed(
     key: string,
     event: Event,
@@ -262,30 +255,101 @@ export class KeyedOperator {
     sequence: number,
     into: OperatorOutput | null,
   ): OperatorOutput {
+    const entry = this.#entry = this.#keys.get(key);
+    const index = this.#index ??= new StartIndex([...this.#rules.values()]);
     let out = into;
-    const rules = this.#ruleList;
-    for (let r = 0; r < rules.length; r++) {
-      const rule = rules[r]!;
-      let state = rule.states.get(key);
-      if (state === undefined) {
-        // Most events open nothing for a key without runs: keep no state for them.
-        if (!rule.nfa.wouldStart(event)) continue;
-        state = rule.createState(key);
+    if (index.all !== null) {
+      // Few rules: trying each is as fast as finding them (see StartIndex#all).
+      const rules = index.all;
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r]!;
+        const current = this.#entry;
+        const state = current === undefined ? undefined : current.stateOf(rule);
+        out = this.#visit(rule, state, key, event, timestamp, sequence, out);
       }
-      rule.currentKey = key;
-      const advanced = rule.nfa.advanceTime(state, timestamp);
-      if (advanced.matches.length > 0 || advanced.timedOut.length > 0) {
-        out ??= { matches: [], timedOut: [], late: 0 };
-        collect(rule, key, advanced.matches, advanced.timedOut, out);
+      return out ?? NOTHING;
+    }
+    const visited = this.#visited;
+    const stamp = ++this.#stamp;
+    let n = 0;
+    if (entry !== undefined) {
+      for (let i = 0; i < entry.size; i++) {
+        const rule = entry.ruleAt(i);
+        rule.stamp = stamp;
+        rule.current = entry.stateAt(i);
+        visited[n++] = rule;
       }
-      const matches = rule.nfa.process(state, event, timestamp, sequence);
-      if (matches.length > 0) {
-        out ??= { matches: [], timedOut: [], late: 0 };
-        collect(rule, key, matches, [], out);
-      }
-      rule.settle(key, state);
+    }
+    n = index.collect(event, visited, n, stamp);
+    if (n > 1) sortByOrder(visited, n);
+    for (let r = 0; r < n; r++) {
+      const rule = visited[r]!;
+      const state = rule.current;
+      rule.current = undefined;
+      out = this.#visit(rule, state, key, event, timestamp, sequence, out);
     }
     return out ?? NOTHING;
+  }
+
+  /** Feeds one event to one rule, given the key's state for it. */
+  #visit(
+    rule: KeyedNfa,
+    current: NfaState | undefined,
+    key: string,
+    event: Event,
+    timestamp: number,
+    sequence: number,
+    into: OperatorOutput | null,
+  ): OperatorOutput | null {
+    let state = current;
+    if (state === undefined) {
+      // Most events open nothing for a key without runs: keep no state for them.
+      if (!rule.nfa.wouldStart(event)) return into;
+      state = rule.createState();
+    }
+    let out = into;
+    rule.currentKey = key;
+    const advanced = rule.nfa.advanceTime(state, timestamp);
+    if (advanced.matches.length > 0 || advanced.timedOut.length > 0) {
+      out ??= { matches: [], timedOut: [], late: 0 };
+      collect(rule, key, advanced.matches, advanced.timedOut, out);
+    }
+    const matches = rule.nfa.process(state, event, timestamp, sequence);
+    if (matches.length > 0) {
+      out ??= { matches: [], timedOut: [], late: 0 };
+      collect(rule, key, matches, [], out);
+    }
+    if (state.idle) {
+      if (current !== undefined && this.#forget(this.#entry!, rule)) this.#entry = undefined;
+      rule.recycle(state);
+      return out;
+    }
+    if (current === undefined) {
+      const entry = this.#entry;
+      if (entry === undefined) this.#keys.set(key, this.#entry = this.#newEntry(key, rule, state));
+      else entry.add(rule, state);
+    }
+    rule.schedule(key, state);
+    return out;
+  }
+
+  #newEntry(key: string, rule: KeyedNfa, state: NfaState): KeyState {
+    const entry = this.#freeEntries.pop();
+    if (entry === undefined) return new KeyState(key, rule, state);
+    entry.reuse(key, rule, state);
+    return entry;
+  }
+
+  /**
+   * Drops a key's state for a rule, and the key's entry with its last state.
+   * @returns whether the entry went
+   */
+  #forget(entry: KeyState, rule: KeyedNfa): boolean {
+    entry.remove(rule);
+    if (entry.size > 0) return false;
+    this.#keys.delete(entry.key);
+    if (this.#freeEntries.length < MAX_FREE_ENTRIES) this.#freeEntries.push(entry);
+    return true;
   }
 
   #expire(now: number, out: OperatorOutput): void {
@@ -296,15 +360,34 @@ export class KeyedOperator {
         due = rule.deadlines.peek()
       ) {
         rule.deadlines.pop();
-        const state = rule.states.get(due.key);
+        const entry = this.#keys.get(due.key);
+        const state = entry?.stateOf(rule);
         // Entries are not removed when a key moves on, so skip the stale ones.
         if (state === undefined || rule.nfa.nextDeadline(state) !== due.at) continue;
         rule.currentKey = due.key;
         const advanced = rule.nfa.advanceTime(state, now);
         collect(rule, due.key, advanced.matches, advanced.timedOut, out);
-        rule.settle(due.key, state);
+        if (state.idle) {
+          this.#forget(entry!, rule);
+          rule.recycle(state);
+        } else rule.schedule(due.key, state);
       }
     }
+  }
+}
+
+/** Sorts the first `n` rules by their order: few, and mostly sorted already. */
+function sortByOrder(rules: KeyedNfa[], n: number): void {
+  if (n > 32) {
+    const sorted = rules.slice(0, n).sort((a, b) => a.order - b.order);
+    for (let i = 0; i < n; i++) rules[i] = sorted[i]!;
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const rule = rules[i]!;
+    let j = i - 1;
+    for (; j >= 0 && rules[j]!.order > rule.order; j--) rules[j + 1] = rules[j]!;
+    rules[j + 1] = rule;
   }
 }
 
