@@ -12,9 +12,9 @@ import {
   FileSource,
   type KafkaConnectionOptions,
   KafkaSource,
-  MysqlCheckpointStore,
   type Logger,
   type MatchSink,
+  MysqlCheckpointStore,
   MysqlRuleStore,
   PreflightError,
   preflightKafka,
@@ -32,9 +32,9 @@ import {
 import { DEFAULT_CONDITION_REGISTRY, loadConditionClasses } from "../rules/mod.ts";
 import {
   helpText,
+  JOB_STATE_FORMAT_VERSION,
   type JobCheckpoints,
   type JobFlags,
-  JOB_STATE_FORMAT_VERSION,
   type JobSummary,
   Metrics,
   parseJobFlags,
@@ -253,7 +253,10 @@ export async function runJobCommand(
       onRulesApplied: () => ready = true,
       checkpoints,
       checkpointIntervalMs: flags.checkpointIntervalMs,
-      stateBounds: { ttlMs: flags.stateTtlMs, maxPartialMatchesPerKey: flags.maxPartialMatchesPerKey },
+      stateBounds: {
+        ttlMs: flags.stateTtlMs,
+        maxPartialMatchesPerKey: flags.maxPartialMatchesPerKey,
+      },
     });
   } catch (error) {
     logger.log("error", "job failed", { reason: (error as Error).message });

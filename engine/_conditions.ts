@@ -9,19 +9,19 @@
  * @module
  */
 
-import { type Condition, TRUE_CONDITION } from "./pattern.ts";
+import { type Condition, type FieldEquality, TRUE_CONDITION } from "./pattern.ts";
 
 const FALSE_CONDITION: Condition = () => false;
 
-/** The parts of each condition built here; any other condition is a leaf. */
-const PARTS = new WeakMap<Condition, readonly Condition[]>();
+/** How each condition built here was built; any other condition is a leaf. */
+const BUILT = new WeakMap<Condition, { kind: "and" | "not"; parts: readonly Condition[] }>();
 
 /** Logical and of two conditions. */
 export function and(left: Condition, right: Condition): Condition {
   if (left === TRUE_CONDITION) return right;
   if (right === TRUE_CONDITION) return left;
   const both: Condition = (event) => left(event) && right(event);
-  PARTS.set(both, [left, right]);
+  BUILT.set(both, { kind: "and", parts: [left, right] });
   return both;
 }
 
@@ -30,7 +30,7 @@ export function not(condition: Condition): Condition {
   if (condition === TRUE_CONDITION) return FALSE_CONDITION;
   if (condition === FALSE_CONDITION) return TRUE_CONDITION;
   const negated: Condition = (event) => !condition(event);
-  PARTS.set(negated, [condition]);
+  BUILT.set(negated, { kind: "not", parts: [condition] });
   return negated;
 }
 
@@ -40,7 +40,18 @@ export function not(condition: Condition): Condition {
  */
 export function addLeaves(condition: Condition, into: Set<Condition>): void {
   if (condition === TRUE_CONDITION || condition === FALSE_CONDITION) return;
-  const parts = PARTS.get(condition);
-  if (parts === undefined) into.add(condition);
-  else for (const part of parts) addLeaves(part, into);
+  const built = BUILT.get(condition);
+  if (built === undefined) into.add(condition);
+  else for (const part of built.parts) addLeaves(part, into);
+}
+
+/**
+ * Equality tests that hold whenever `condition` does: those its leaves declare, through {@link and}
+ * only (a negation guarantees none).
+ */
+export function requiredEqualities(condition: Condition): readonly FieldEquality[] {
+  const built = BUILT.get(condition);
+  if (built === undefined) return condition.equalities ?? [];
+  if (built.kind === "not") return [];
+  return built.parts.flatMap(requiredEqualities);
 }

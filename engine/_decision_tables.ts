@@ -14,6 +14,7 @@
  */
 
 import { addLeaves } from "./_conditions.ts";
+import type { ConditionValues } from "./_condition_values.ts";
 import type { Condition, Event } from "./pattern.ts";
 import type { State, StateTransition } from "./state.ts";
 
@@ -37,22 +38,24 @@ const MAX_TABLED_LEAVES = 16;
 
 /** Decisions of every state of one NFA, for the current event. */
 export class DecisionTables {
-  readonly #leaves: readonly Condition[];
-  /** Per state index: the leaves (indices into `#leaves`) its decision depends on... */
+  /** The slot of each leaf in `#values`. */
+  readonly #slots: Int32Array;
+  readonly #values: ConditionValues;
+  /** Per state index: the leaves (indices into `#slots`) its decision depends on... */
   readonly #dependencies: readonly (readonly number[])[];
   /** ...and its decisions by the bit mask of their values, or `null` when there are too many. */
   readonly #tables: ((Decision | undefined)[] | null)[];
-  /** The step each leaf was last evaluated in, and its value then (1 true, 0 false). */
-  readonly #evaluatedAt: Float64Array;
-  readonly #values: Uint8Array;
   /** Per state index: the step its decision was last looked up in, and that decision. */
   readonly #decidedAt: Float64Array;
   readonly #decided: (Decision | undefined)[];
   #event: Event | null = null;
   #step = 0;
 
-  /** @param states every state of the NFA, each at the position of its `index` */
-  constructor(states: readonly State[]) {
+  /**
+   * @param states every state of the NFA, each at the position of its `index`
+   * @param values where leaves are evaluated, maybe shared with other NFAs
+   */
+  constructor(states: readonly State[], values: ConditionValues) {
     const leafIndex = new Map<Condition, number>();
     this.#dependencies = states.map((state) => {
       const indices: number[] = [];
@@ -63,19 +66,24 @@ export class DecisionTables {
       }
       return indices;
     });
-    this.#leaves = [...leafIndex.keys()];
+    this.#values = values;
+    this.#slots = Int32Array.from(leafIndex.keys(), (leaf) => values.acquire(leaf));
     this.#tables = this.#dependencies.map((d) => (d.length <= MAX_TABLED_LEAVES ? [] : null));
-    this.#evaluatedAt = new Float64Array(this.#leaves.length).fill(-1);
-    this.#values = new Uint8Array(this.#leaves.length);
     this.#decidedAt = new Float64Array(states.length).fill(-1);
     this.#decided = states.map(() => undefined);
   }
 
   /** Makes `event` the current event, unless it already is (events never change). */
   use(event: Event): void {
+    this.#values.use(event);
     if (event === this.#event) return;
     this.#event = event;
     this.#step++;
+  }
+
+  /** Gives the leaves' slots back: the NFA is no longer used. */
+  release(): void {
+    for (const slot of this.#slots) this.#values.release(slot);
   }
 
   /** What `state` does with the current event. */
@@ -89,20 +97,14 @@ export class DecisionTables {
     else {
       const leaves = this.#dependencies[i]!;
       let mask = 0;
-      for (let b = 0; b < leaves.length; b++) if (this.#holds(leaves[b]!)) mask |= 1 << b;
+      const values = this.#values;
+      const slots = this.#slots;
+      for (let b = 0; b < leaves.length; b++) if (values.holds(slots[leaves[b]!]!)) mask |= 1 << b;
       decision = table[mask] ??= decide(state, this.#event!);
     }
     this.#decidedAt[i] = this.#step;
     this.#decided[i] = decision;
     return decision;
-  }
-
-  #holds(leaf: number): boolean {
-    if (this.#evaluatedAt[leaf] !== this.#step) {
-      this.#evaluatedAt[leaf] = this.#step;
-      this.#values[leaf] = this.#leaves[leaf]!(this.#event!) ? 1 : 0;
-    }
-    return this.#values[leaf] === 1;
   }
 }
 
@@ -165,7 +167,7 @@ function dependenciesOf(state: State): Set<Condition> {
 }
 
 /** `state` and every state reachable from it by PROCEED edges, whatever their conditions. */
-function proceedClosure(state: State): Set<State> {
+export function proceedClosure(state: State): Set<State> {
   const reached = new Set([state]);
   for (const current of reached) {
     for (const t of current.transitions) if (t.action === "PROCEED") reached.add(t.target);

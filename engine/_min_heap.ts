@@ -39,6 +39,21 @@ export class MinHeap<T> {
     items[k] = item;
   }
 
+  /** Removes every element `drop` accepts, and returns how many. */
+  removeIf(drop: (item: T) => boolean): number {
+    const kept = this.#items.filter((item) => !drop(item));
+    const removed = this.#items.length - kept.length;
+    if (removed === 0) return 0;
+    this.#items.length = 0;
+    for (const item of kept) this.push(item);
+    return removed;
+  }
+
+  /** The elements in no particular order. */
+  values(): readonly T[] {
+    return this.#items;
+  }
+
   /** Removes and returns the smallest element. */
   pop(): T | undefined {
     const items = this.#items;

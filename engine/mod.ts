@@ -32,8 +32,12 @@ export {
   type TimedOutMatch,
 } from "./nfa_state.ts";
 export {
+  type BufferedSnapshot,
+  type EventOrigin,
   KeyedOperator,
   type KeyedOperatorOptions,
+  type KeySnapshot,
+  OPERATOR_STATE_FORMAT_VERSION,
   type OperatorOutput,
   type OperatorRunEvent,
   type RuleMatch,
@@ -41,6 +45,7 @@ export {
   type RuleTimeout,
   type TimeBehaviour,
 } from "./keyed_operator.ts";
+export { capPartialMatches } from "./partial_match_cap.ts";
 export { type WatermarkOptions, WatermarkTracker } from "./watermark.ts";
 export {
   NFA_STATE_FORMAT_VERSION,

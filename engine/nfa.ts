@@ -17,6 +17,7 @@ import {
 } from "./computation_state.ts";
 import type { CompiledNfa } from "./nfa_compiler.ts";
 import type { AfterMatchSkipStrategy, Event } from "./pattern.ts";
+import { ConditionValues } from "./_condition_values.ts";
 import { type Decision, DecisionTables } from "./_decision_tables.ts";
 import { PriorityQueue } from "./_priority_queue.ts";
 import type { State } from "./state.ts";
@@ -39,6 +40,15 @@ const NO_MATCHES = NO_OUTPUT.matches;
 // The runs one run becomes on an event, by #computeNextStates, which never re-enters itself. The
 // count is returned rather than the length set: `length = 0` made V8 shrink and regrow the store.
 const nextStates: ComputationState[] = [];
+
+/** Options for {@link Nfa}. */
+export interface NfaOptions {
+  /**
+   * Where the rule's conditions are evaluated, shared with the other NFAs of an operator so that
+   * a condition they have in common is evaluated once per event; by default the NFA's own.
+   */
+  readonly conditionValues?: ConditionValues;
+}
 
 /** Flink: `NFA`. Stateless itself: the per-key state lives in {@link NfaState}. */
 export class Nfa {
@@ -64,8 +74,13 @@ export class Nfa {
   /**
    * @param compiled the output of `compileNfa`
    * @param skipStrategy what to discard after a match
+   * @param options shared condition values
    */
-  constructor(compiled: CompiledNfa, skipStrategy: AfterMatchSkipStrategy) {
+  constructor(
+    compiled: CompiledNfa,
+    skipStrategy: AfterMatchSkipStrategy,
+    options: NfaOptions = {},
+  ) {
     this.#windowTime = compiled.windowTime;
     this.#windowTimes = compiled.windowTimes;
     this.hasWindows = this.#windowTime > 0 || this.#windowTimes.size > 0;
@@ -74,7 +89,15 @@ export class Nfa {
     const states = [...compiled.states.values()];
     this.#starts = states.filter((state) => state.isStart);
     this.#startRuns = this.#starts.map((state) => createStartState(state));
-    this.#decisions = new DecisionTables(states);
+    this.#decisions = new DecisionTables(
+      states,
+      options.conditionValues ?? new ConditionValues(),
+    );
+  }
+
+  /** Gives back the conditions' shared slots (see {@link NfaOptions}): the NFA is no longer used. */
+  release(): void {
+    this.#decisions.release();
   }
 
   /** Whether any window can expire runs, so time must be advanced even without events. */

@@ -12,8 +12,30 @@ export type Event = Readonly<Record<string, unknown>>;
  * A compiled predicate over one event. It must be pure and total (no side effects, no throwing,
  * the same answer for the same event): the NFA remembers answers and may ask where Flink's `&&`
  * would have stopped short.
+ *
+ * What compiled it may describe it, so that an operator running many rules can share work
+ * between them; a condition without this metadata is only ever equal to itself.
  */
-export type Condition = (event: Event) => boolean;
+export interface Condition {
+  (event: Event): boolean;
+  /**
+   * A canonical text of what the condition tests: two conditions with the same signature give
+   * the same answer for every event, so an operator evaluates them once per event.
+   */
+  readonly signature?: string;
+  /**
+   * Tests `field == value` that hold whenever the condition does (its conjuncts), so that an
+   * operator can find the rules an event may start by the event's fields, as Esper's filter
+   * indexes do. Each field is read as `event[field]`, an own property of the event.
+   */
+  readonly equalities?: readonly FieldEquality[];
+}
+
+/** A test `event[field] === value` (with `0` equal to `-0`). */
+export interface FieldEquality {
+  readonly field: string;
+  readonly value: string | number | boolean;
+}
 
 /**
  * How a pattern follows the previous one (the edge type), or, as `innerConsumingStrategy`,

@@ -14,7 +14,6 @@
  */
 
 import {
-  type EventOrigin,
   type KeyedOperator,
   type KeySnapshot,
   OPERATOR_STATE_FORMAT_VERSION,

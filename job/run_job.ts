@@ -197,7 +197,7 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   const totals = { eventsIn: 0, malformed: 0, late: 0, matches: 0 };
   // What the current batch produced, handed to the output stage as one chunk.
   let lines: string[] = [];
-  let rows: PartitionedRow[] = [];
+  let rows: (MatchRow | PartitionedRow)[] = [];
   let progress = new Map<number, SinkProgress>();
 
   /** Writes rows exactly once; rows of partitions another instance took are its to write. */
@@ -238,7 +238,9 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
         metrics.add("edgecep_matches_replayed_total");
         continue;
       }
-      rows.push({ ...toMatchRow(match), ...checkpointer.partitionOf(match.group) });
+      const row = toMatchRow(match);
+      // With checkpoints a row names its partition, to be dropped if another instance takes it.
+      rows.push(checkpoints === null ? row : { ...row, ...checkpointer.partitionOf(match.group) });
       if (match.position >= 0) progress.set(match.group, checkpointer.progressOf(match, eventTime));
     }
     totals.matches += out.matches.length;

@@ -27,6 +27,7 @@
 
 import type { Condition, Event } from "../engine/mod.ts";
 import { compileExpression } from "./expression.ts";
+import { describeComposite, describeSubtype, withMetadata } from "./_condition_signature.ts";
 import type { ConditionRegistry } from "./condition_registry.ts";
 
 export {
@@ -134,16 +135,18 @@ function compileNode(
           `got ${nested.length}`,
       );
     }
-    const [a, b] = nested.map((n, i) =>
+    const parts = nested.map((n, i) =>
       compileNode(n, registry, `${path}.nestedConditions[${i}]`, depth + 1)
     );
-    const left = a!;
-    const right = b!;
+    const left = parts[0]!;
+    const right = parts[1]!;
     // Flink: RichAndCondition, RichOrCondition, RichNotCondition#filter
-    if (composite.kind === "not") return (event) => !left(event);
-    return composite.kind === "and"
+    const condition: Condition = composite.kind === "not"
+      ? (event) => !left(event)
+      : composite.kind === "and"
       ? (event) => left(event) && right(event)
       : (event) => left(event) || right(event);
+    return withMetadata(condition, describeComposite(composite.kind, parts));
   }
   if (composite !== undefined) {
     throw new TypeError(`${at}: class ${JSON.stringify(className)} needs "nestedConditions"`);
@@ -157,7 +160,15 @@ function compileNode(
     throw new RangeError(`${at}: unknown condition class ${JSON.stringify(className)}`);
   }
   const args = type === "CUSTOM_ARGS" ? customArgs(json.args, at) : classArgs(json.args, at);
-  return rethrowing(`${at}: class ${JSON.stringify(className)}`, () => factory(args));
+  const condition = rethrowing(`${at}: class ${JSON.stringify(className)}`, () => factory(args));
+  // A class built from an expression is signed by it; any other is the same condition for the
+  // same class and args. A class may hand out one function to many rules: sign a wrapper.
+  if (condition.signature !== undefined) return condition;
+  const signature = `CLASS:${className}${args === undefined ? "" : JSON.stringify(args)}`;
+  return withMetadata((event) => condition(event), {
+    signature,
+    ...(condition.equalities === undefined ? {} : { equalities: condition.equalities }),
+  });
 }
 
 // Flink's SubTypeConditionSpec ignores `className` and loads `subClassName`.
@@ -170,7 +181,7 @@ function subtypeCondition(subClassName: unknown, at: string): Condition {
   if (typeName === "") {
     throw new RangeError(`${at}: subClassName ${JSON.stringify(subClassName)} has no class name`);
   }
-  return (event: Event) => event.type === typeName;
+  return withMetadata((event: Event) => event.type === typeName, describeSubtype(typeName));
 }
 
 // Flink reads each arg with JsonNode#asText, so numbers and booleans become their text.

@@ -53,6 +53,7 @@ import type { Condition } from "../engine/mod.ts";
 import type { Dialect } from "./_expression_lexer.ts";
 import { type ExpressionNode, parseExpression } from "./_expression_parser.ts";
 import { compileTree } from "./_expression_compiler.ts";
+import { describeTree, withMetadata } from "./_condition_signature.ts";
 
 /** The expression languages of the JSON rule format. */
 export type ExpressionDialect = Dialect;
@@ -75,7 +76,9 @@ export interface CompileExpressionOptions {
  * @param source the expression, e.g. `price > 10 && string.contains(name, 'mid')`
  * @param dialect `AVIATOR` or `GROOVY`
  * @param options the args for `$0`, `$1`, ...
- * @returns a condition that is true exactly when the expression yields `true`
+ * @returns a condition that is true exactly when the expression yields `true`, with its
+ *   signature and its top-level `field == constant` conjuncts (`Condition#signature`,
+ *   `Condition#equalities`)
  * @throws {SyntaxError} when the expression is outside the subset, calls an unknown function or
  *   mixes types in a way that is certain before any event arrives; the message names the
  *   construct and its column
@@ -86,11 +89,10 @@ export function compileExpression(
   dialect: ExpressionDialect,
   options: CompileExpressionOptions = {},
 ): Condition {
-  return compileTree(parseExpression(source, dialect), {
-    source,
-    dialect,
-    args: options.args,
-  });
+  const tree = parseExpression(source, dialect);
+  const condition = compileTree(tree, { source, dialect, args: options.args });
+  // compileTree builds a new closure on every call, so the metadata is this condition's alone.
+  return withMetadata(condition, describeTree(tree, dialect, options.args));
 }
 
 /** What an expression reads, from {@linkcode describeExpression}. */

@@ -74,19 +74,19 @@ Deno.test("KeyedOperator.removeRule() stops matching and frees the rule's state"
   op.removeRule("1");
   assert.deepEqual(op.rules, []);
   assert.deepEqual(op.processElement("k", ev("b"), 2).matches, []);
-  assert.equal(op.oldestLiveSequence(), op.nextSequence);
+  assert.equal(op.keyCount, 0);
 });
 
-Deno.test("KeyedOperator.oldestLiveSequence() holds back events partial matches still need", () => {
+Deno.test("KeyedOperator keeps state only for keys whose partial matches hold an event", () => {
   const op = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
   op.setRule({ id: "1", version: 1 }, AB);
-  op.processElement("k", ev("x"), 1); // sequence 0, needed by nobody
-  assert.equal(op.oldestLiveSequence(), 1);
-  op.processElement("k", ev("a"), 2); // sequence 1, opens a partial match
-  op.processElement("k", ev("x"), 3); // sequence 2
-  assert.equal(op.oldestLiveSequence(), 1);
+  op.processElement("k", ev("x"), 1); // starts nothing
+  assert.equal(op.keyCount, 0);
+  op.processElement("k", ev("a"), 2); // opens a partial match
+  op.processElement("k", ev("x"), 3);
+  assert.equal(op.keyCount, 1);
   op.processElement("k", ev("b"), 4); // followedBy takes the first b: the run of "a" ends
-  assert.equal(op.oldestLiveSequence(), op.nextSequence);
+  assert.equal(op.keyCount, 0);
 });
 
 Deno.test("KeyedOperator frees a key once no partial match holds an event", () => {
@@ -96,5 +96,126 @@ Deno.test("KeyedOperator frees a key once no partial match holds an event", () =
   op.processElement("k", ev("b"), 2);
   op.advanceProcessingTime(100);
   assert.equal(op.partialMatchCounts().get("1"), 0);
-  assert.equal(op.oldestLiveSequence(), op.nextSequence);
+  assert.equal(op.keyCount, 0);
+});
+
+Deno.test("KeyedOperator.processElement() gives each match the group, position and time of the event that completed it", () => {
+  const op = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
+  op.setRule({ id: "1", version: 1 }, AB);
+  op.processElement("k", ev("a"), 1, { group: 3, position: 40 });
+  const [match] = op.processElement("k", ev("b"), 2, { group: 3, position: 41 }).matches;
+  assert.deepEqual([match!.group, match!.position, match!.timestamp], [3, 41, 2]);
+});
+
+Deno.test("KeyedOperator.snapshotKey() and restoreKey() carry a key's partial matches to a new operator", () => {
+  const before = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
+  before.setRule({ id: "1", version: 1 }, AB);
+  before.processElement("k1", ev("a"), 1, { group: 2, position: 7 });
+  const snapshot = JSON.parse(JSON.stringify(before.snapshotKey("k1")));
+  assert.equal(before.snapshotKey("k2"), null);
+  const after = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
+  after.setRule({ id: "1", version: 1 }, AB);
+  assert.equal(after.restoreKey("k1", 2, snapshot), 1);
+  const out = after.processElement("k1", ev("b"), 5, { group: 2, position: 8 });
+  assert.deepEqual(out.matches.map((m) => [m.key, names(m), m.group]), [["k1", "a=a b=b", 2]]);
+});
+
+Deno.test("KeyedOperator.restoreKey() drops the state of a rule that now runs another version", () => {
+  const before = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
+  before.setRule({ id: "1", version: 1 }, AB);
+  before.processElement("k", ev("a"), 1);
+  const snapshot = before.snapshotKey("k")!;
+  const after = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
+  after.setRule({ id: "1", version: 2 }, AB);
+  assert.equal(after.restoreKey("k", 0, snapshot), 0);
+  assert.deepEqual(after.processElement("k", ev("b"), 2).matches, []);
+});
+
+Deno.test("KeyedOperator.restoreKey() throws RangeError when the snapshot has another format version", () => {
+  const op = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
+  op.setRule({ id: "1", version: 1 }, AB);
+  assert.throws(() => op.restoreKey("k", 0, { version: 9, lastSeen: null, rules: [] }), {
+    name: "RangeError",
+    message:
+      'Cannot restore the state of key "k": format version "9" is not supported (this edgecep reads 1)',
+  });
+});
+
+Deno.test("KeyedOperator.takeChangedKeys() lists keys that changed or lost their state since the last call", () => {
+  const op = new KeyedOperator({ timeBehaviour: "ProcessingTime", trackChanges: true });
+  op.setRule({ id: "1", version: 1 }, AB);
+  op.processElement("k1", ev("a"), 1, { group: 0, position: 0 });
+  op.processElement("k2", ev("a"), 2, { group: 1, position: 0 });
+  op.processElement("k3", ev("x"), 3, { group: 1, position: 1 }); // no state: not a change
+  const sorted = (keys: { key: string; group: number }[]) =>
+    keys.map((k) => `${k.key}@${k.group}`).sort();
+  assert.deepEqual(sorted(op.takeChangedKeys()), ["k1@0", "k2@1"]);
+  op.processElement("k1", ev("b"), 4, { group: 0, position: 1 }); // k1 matches: state gone
+  assert.deepEqual(sorted(op.takeChangedKeys()), ["k1@0"]);
+  assert.equal(op.snapshotKey("k1"), null);
+  assert.deepEqual(op.takeChangedKeys(), []);
+});
+
+Deno.test("KeyedOperator.snapshotBuffered() and restoreBuffered() carry a group's waiting events", () => {
+  const before = new KeyedOperator({ timeBehaviour: "EventTime" });
+  before.setRule({ id: "1", version: 1 }, AB);
+  before.processElement("k", ev("b"), 20, { group: 1, position: 5 });
+  before.processElement("k", ev("a"), 10, { group: 1, position: 6 });
+  before.processElement("j", ev("a"), 15, { group: 2, position: 0 });
+  const data = JSON.parse(JSON.stringify(before.snapshotBuffered(1)));
+  assert.deepEqual(data, [["k", 10, 6, { name: "a" }], ["k", 20, 5, { name: "b" }]]);
+  const after = new KeyedOperator({ timeBehaviour: "EventTime" });
+  after.setRule({ id: "1", version: 1 }, AB);
+  assert.equal(after.restoreBuffered(1, data), 2);
+  const out = after.advanceWatermark(25);
+  assert.deepEqual(out.matches.map((m) => [names(m), m.position]), [["a=a b=b", 5]]);
+});
+
+Deno.test("KeyedOperator.dropGroup() forgets a group's keys and buffered events, and reports no change", () => {
+  const op = new KeyedOperator({ timeBehaviour: "EventTime", trackChanges: true });
+  op.setRule({ id: "1", version: 1 }, AB);
+  op.processElement("k", ev("a"), 10, { group: 1, position: 0 });
+  op.processElement("j", ev("a"), 11, { group: 2, position: 0 });
+  op.advanceWatermark(12);
+  op.takeChangedKeys();
+  op.processElement("k", ev("b"), 20, { group: 1, position: 1 });
+  op.dropGroup(1);
+  assert.equal(op.bufferedEvents, 0);
+  assert.equal(op.snapshotKey("k"), null);
+  assert.notEqual(op.snapshotKey("j"), null);
+  assert.deepEqual(op.takeChangedKeys(), []);
+});
+
+Deno.test("KeyedOperator.dropIdleKeys() drops the partial matches of keys without an event since a time", () => {
+  const op = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
+  op.setRule({ id: "1", version: 1 }, AB);
+  op.processElement("old", ev("a"), 100);
+  op.processElement("new", ev("a"), 200);
+  assert.equal(op.dropIdleKeys(150), 1);
+  assert.deepEqual(op.processElement("old", ev("b"), 300).matches, []);
+  assert.deepEqual(op.processElement("new", ev("b"), 301).matches.map(names), ["a=a b=b"]);
+});
+
+Deno.test("KeyedOperator caps a key's partial matches at maxPartialMatchesPerKey, dropping the oldest", () => {
+  const ANY_AB = compileRule({
+    id: "anyab",
+    pattern: sequence([atomic("a", "name == 'a'"), atomic("b", "name == 'b'")], ["SKIP_TILL_ANY"]),
+  });
+  const op = new KeyedOperator({ timeBehaviour: "ProcessingTime", maxPartialMatchesPerKey: 2 });
+  op.setRule({ id: "1", version: 1 }, ANY_AB);
+  for (const [i, id] of ["a1", "a2", "a3"].entries()) {
+    op.processElement("k", { name: "a", id }, i + 1);
+  }
+  assert.equal(op.cappedPartialMatches, 1);
+  const out = op.processElement("k", { name: "b", id: "b1" }, 10);
+  const ids = (m: RuleMatch) => [...m.match.values()].flat().map((e) => e.id).join(" ");
+  assert.deepEqual(out.matches.map(ids).sort(), ["a2 b1", "a3 b1"]);
+});
+
+Deno.test("KeyedOperator counts events whose key has state from another group", () => {
+  const op = new KeyedOperator({ timeBehaviour: "ProcessingTime" });
+  op.setRule({ id: "1", version: 1 }, AB);
+  op.processElement("k", ev("a"), 1, { group: 0, position: 0 });
+  op.processElement("k", ev("x"), 2, { group: 1, position: 0 });
+  assert.equal(op.keysFromOtherGroup, 1);
 });
