@@ -362,7 +362,9 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
     for await (const item of items) {
       if (item.type === "source") {
         if (item.item.type === "assignment") {
-          // State of revoked partitions is dropped only after their last rows are out.
+          // Revoked partitions are checkpointed before their state is dropped (a write the new
+          // owner has fenced already is dropped: it restores from the previous checkpoint).
+          if (item.item.revoked.length > 0) await submit(true);
           await output.flush();
           source.start(await checkpointer.assign(item.item));
           continue;
