@@ -224,6 +224,8 @@ export async function runJob(options: JobOptions): Promise<JobSummary> {
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal.addEventListener("abort", onAbort, { once: true });
+  // A stop that came while the job was being set up is a stop too.
+  if (options.signal.aborted) stop.abort();
   const rulesIterator = ruleStore.watch({ signal: stop.signal })[Symbol.asyncIterator]();
 
   const emit = (out: OperatorOutput) => {

@@ -64,6 +64,7 @@ export class MemoryRuleStore implements RuleStore {
   }
   async *watch(options: WatchOptions): AsyncIterable<RuleSet> {
     yield this.#rows;
+    if (options.signal.aborted) return;
     await new Promise<void>((resolve) => options.signal.addEventListener("abort", () => resolve()));
   }
   close(): Promise<void> {

@@ -179,3 +179,13 @@ Deno.test("runJob() prints a batch's match lines in one call and commits after i
   assert.deepEqual(sink.batches.map((b) => b.map((r) => r.userId)), [[1, 2, 3]]);
   assert.equal(source.committed, "11");
 });
+
+Deno.test("runJob() returns at once when its signal was aborted before it started", async () => {
+  const stop = new AbortController();
+  stop.abort();
+  const source = new MemorySource([]);
+  source[Symbol.asyncIterator] = () => ({ next: () => new Promise(() => {}) });
+  const { job } = options(source, new MemorySink(), { signal: stop.signal });
+  const summary = await runJob(job);
+  assert.equal(summary.eventsIn, 0);
+});
