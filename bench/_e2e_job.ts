@@ -16,7 +16,14 @@ export interface JobOptions {
   readonly groupId: string;
   readonly jdbcUrl: string;
   readonly usingEventTime: boolean;
+  /** Flags after the demo's, e.g. `--checkpointIntervalMs 0`. */
+  readonly extraArgs?: readonly string[];
 }
+
+/**
+ * Deno flags for the job's process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+ */
+export const JOB_DENO_FLAGS_ENV = "EDGECEP_BENCH_JOB_DENO_FLAGS";
 
 /** What a measured run reached. */
 export interface JobResult {
@@ -88,14 +95,17 @@ export class BenchJob implements AsyncDisposable {
   constructor(options: JobOptions) {
     const port = freePort();
     this.#metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    const denoFlags = (Deno.env.get(JOB_DENO_FLAGS_ENV) ?? "").split(" ").filter((f) => f !== "");
     const args = [
       "run",
+      ...denoFlags,
       ...START_PERMISSIONS,
       "main.ts",
       ...["--kafkaBrokers", options.brokers.join(","), "--inputTopic", options.topic],
       ...["--inputTopicGroup", options.groupId, "--jdbcUrl", options.jdbcUrl],
       ...["--tableName", "rds_demo", "--jdbcIntervalMs", "3000"],
       ...["--usingEventTime", String(options.usingEventTime), "--metricsPort", String(port)],
+      ...options.extraArgs ?? [],
     ];
     this.#child = new Deno.Command(Deno.execPath(), {
       args,

@@ -3,13 +3,14 @@
  * pipeline doing the same work by hand and a bare kafkajs consumer. Prints `name: value` lines;
  * see BENCHMARKS.md.
  *
- * Run: `deno task bench:e2e [--mode default|rules|eventtime|soak] [--rounds N]
+ * Run: `deno task bench:e2e [--mode default|rules|eventtime|checkpoints|soak] [--rounds N]
  * [--minutes M] [--rate EVENTS_PER_S]` (needs gcc, librdkafka-dev and mariadbd, or
  * `EDGECEP_TEST_KAFKA_BROKERS` / `EDGECEP_TEST_MYSQL_URL`).
  *
  * - `default`: the job, the lean pipeline and bare kafkajs in turn, each round, over 200 k events.
  * - `rules`: the job with Rule 1 against the job with 1,000 product rules, over 1,000 products.
  * - `eventtime`: the job in processing time against the job in event time.
+ * - `checkpoints`: the job with its default checkpoints against `--checkpointIntervalMs 0`.
  * - `soak`: the job while events are produced at a steady rate; its RSS each minute.
  *
  * @module
@@ -54,7 +55,7 @@ const { values: flags } = parseArgs({
     rate: { type: "string" },
   },
 });
-const MODES = ["default", "rules", "eventtime", "soak"];
+const MODES = ["default", "rules", "eventtime", "checkpoints", "soak"];
 if (!MODES.includes(flags.mode)) {
   throw new RangeError(`Invalid --mode "${flags.mode}": expected one of ${MODES.join(", ")}`);
 }
@@ -108,6 +109,7 @@ async function runJob(
   topic: string,
   expected: { events: number; matches: number },
   usingEventTime = false,
+  extraArgs: readonly string[] = [],
 ): Promise<JobResult> {
   await bench.db.query("TRUNCATE match_results");
   await using job = new BenchJob({
@@ -116,6 +118,7 @@ async function runJob(
     groupId: uniqueTopic("bench-job"),
     jdbcUrl: bench.db.jdbcUrl,
     usingEventTime,
+    extraArgs,
   });
   return await job.measure({ ...expected, trailers: PARTITIONS }, () => countRows(bench));
 }
@@ -256,6 +259,26 @@ async function eventTimeMode(bench: Bench, topic: string, events: number, rounds
   print("event_time_late_events", eventTime.map((j) => j.late).join(" "));
 }
 
+async function checkpointsMode(bench: Bench, topic: string, events: number, rounds: number) {
+  const expected = { events, matches: KEYS };
+  await setRules(bench, [{ id: "1", pattern: await rule1Pattern() }]);
+  const without: JobResult[] = [];
+  const withCheckpoints: JobResult[] = [];
+  for (let r = 0; r < rounds; r++) {
+    without.push(await runJob(bench, topic, expected, false, ["--checkpointIntervalMs", "0"]));
+    withCheckpoints.push(await runJob(bench, topic, expected, false));
+    console.error(`round ${r + 1}/${rounds} done`);
+  }
+  const withoutRates = without.map((j) => j.events / j.seconds);
+  const withRates = withCheckpoints.map((j) => j.events / j.seconds);
+  print("events", events);
+  print("rounds", rounds);
+  printRounds("no_checkpoints_events_per_s", withoutRates);
+  printRounds("checkpoints_events_per_s", withRates);
+  printRounds("checkpoint_cost", withRates.map((w, i) => 1 - w / withoutRates[i]!), 2);
+  print("checkpoints_rows", withCheckpoints.map((j) => j.rows).join(" "));
+}
+
 async function soakMode(bench: Bench, topic: string, minutes: number, rate: number) {
   await setRules(bench, [{ id: "1", pattern: await rule1Pattern() }]);
   await bench.db.query("TRUNCATE match_results");
@@ -327,7 +350,7 @@ async function soakMode(bench: Bench, topic: string, minutes: number, rate: numb
 
 async function main(): Promise<void> {
   const mode = flags.mode;
-  const defaultRounds = { default: 5, rules: 2, eventtime: 3, soak: 1 }[mode] ?? 5;
+  const defaultRounds = { default: 5, rules: 2, eventtime: 3, checkpoints: 3, soak: 1 }[mode] ?? 5;
   const rounds = positive("rounds", flags.rounds, defaultRounds);
   const minutes = positive("minutes", flags.minutes, 10);
   const rate = positive("rate", flags.rate, 25_000);
@@ -362,7 +385,9 @@ async function main(): Promise<void> {
       const messages = workload(DEFAULT_STREAM);
       await broker.produce(defaultTopic, messages);
       if (mode === "eventtime") await eventTimeMode(bench, defaultTopic, messages.length, rounds);
-      else await defaultMode(bench, defaultTopic, messages.length, rounds);
+      else if (mode === "checkpoints") {
+        await checkpointsMode(bench, defaultTopic, messages.length, rounds);
+      } else await defaultMode(bench, defaultTopic, messages.length, rounds);
     }
     print("host_load_before", loadBefore);
     print("host_load_after", load());
