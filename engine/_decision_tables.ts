@@ -36,18 +36,24 @@ export interface Decision {
 /** Beyond this many leaves a state is decided afresh on every use, as Flink does. */
 const MAX_TABLED_LEAVES = 16;
 
+/** What the tables keep for one state, in one object: an NFA among many is seldom in cache. */
+interface StateTable {
+  /** The slots (in the condition values) of the leaves its decision depends on... */
+  readonly slots: Int32Array;
+  /** ...and its decisions by the bit mask of their values, or `null` when there are too many. */
+  readonly decisions: (Decision | undefined)[] | null;
+  /** The step its decision was last looked up in, and that decision. */
+  decidedAt: number;
+  decided: Decision | undefined;
+}
+
 /** Decisions of every state of one NFA, for the current event. */
 export class DecisionTables {
-  /** The slot of each leaf in `#values`. */
-  readonly #slots: Int32Array;
   readonly #values: ConditionValues;
-  /** Per state index: the leaves (indices into `#slots`) its decision depends on... */
-  readonly #dependencies: readonly (readonly number[])[];
-  /** ...and its decisions by the bit mask of their values, or `null` when there are too many. */
-  readonly #tables: ((Decision | undefined)[] | null)[];
-  /** Per state index: the step its decision was last looked up in, and that decision. */
-  readonly #decidedAt: Float64Array;
-  readonly #decided: (Decision | undefined)[];
+  /** The slot of each distinct leaf, to give back. */
+  readonly #slots: readonly number[];
+  /** Per state index. */
+  readonly #states: readonly StateTable[];
   #event: Event | null = null;
   #step = 0;
 
@@ -56,21 +62,23 @@ export class DecisionTables {
    * @param values where leaves are evaluated, maybe shared with other NFAs
    */
   constructor(states: readonly State[], values: ConditionValues) {
-    const leafIndex = new Map<Condition, number>();
-    this.#dependencies = states.map((state) => {
-      const indices: number[] = [];
-      for (const leaf of dependenciesOf(state)) {
-        let i = leafIndex.get(leaf);
-        if (i === undefined) leafIndex.set(leaf, i = leafIndex.size);
-        indices.push(i);
-      }
-      return indices;
-    });
+    const slotOf = new Map<Condition, number>();
     this.#values = values;
-    this.#slots = Int32Array.from(leafIndex.keys(), (leaf) => values.acquire(leaf));
-    this.#tables = this.#dependencies.map((d) => (d.length <= MAX_TABLED_LEAVES ? [] : null));
-    this.#decidedAt = new Float64Array(states.length).fill(-1);
-    this.#decided = states.map(() => undefined);
+    this.#states = states.map((state) => {
+      const slots: number[] = [];
+      for (const leaf of dependenciesOf(state)) {
+        let slot = slotOf.get(leaf);
+        if (slot === undefined) slotOf.set(leaf, slot = values.acquire(leaf));
+        slots.push(slot);
+      }
+      return {
+        slots: Int32Array.from(slots),
+        decisions: slots.length <= MAX_TABLED_LEAVES ? [] : null,
+        decidedAt: -1,
+        decided: undefined,
+      };
+    });
+    this.#slots = [...slotOf.values()];
   }
 
   /** Makes `event` the current event, unless it already is (events never change). */
@@ -88,22 +96,21 @@ export class DecisionTables {
 
   /** What `state` does with the current event. */
   of(state: State): Decision {
-    const i = state.index;
+    const table = this.#states[state.index]!;
     // A key's runs are often in the same few states: look each up once per event.
-    if (this.#decidedAt[i] === this.#step) return this.#decided[i]!;
-    const table = this.#tables[i]!;
+    if (table.decidedAt === this.#step) return table.decided!;
+    const decisions = table.decisions;
     let decision: Decision;
-    if (table === null) decision = decide(state, this.#event!);
+    if (decisions === null) decision = decide(state, this.#event!);
     else {
-      const leaves = this.#dependencies[i]!;
-      let mask = 0;
+      const slots = table.slots;
       const values = this.#values;
-      const slots = this.#slots;
-      for (let b = 0; b < leaves.length; b++) if (values.holds(slots[leaves[b]!]!)) mask |= 1 << b;
-      decision = table[mask] ??= decide(state, this.#event!);
+      let mask = 0;
+      for (let b = 0; b < slots.length; b++) if (values.holds(slots[b]!)) mask |= 1 << b;
+      decision = decisions[mask] ??= decide(state, this.#event!);
     }
-    this.#decidedAt[i] = this.#step;
-    this.#decided[i] = decision;
+    table.decidedAt = this.#step;
+    table.decided = decision;
     return decision;
   }
 }

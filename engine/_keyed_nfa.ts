@@ -1,6 +1,6 @@
 /**
  * One rule as the keyed operator runs it: its compiled NFA, where it comes in the order of rules,
- * and what it needs across keys (window deadlines, a pool of reset states). The keys' states
+ * and what it needs across keys (window deadlines). The keys' states
  * themselves live in their `KeyState`.
  *
  * @module
@@ -32,12 +32,17 @@ export interface KeyedNfaOptions {
   readonly order: number;
   /** Shared with the operator's other rules. */
   readonly conditionValues: ConditionValues;
+  /**
+   * States of keys that went idle, for keys that start: keys come and go constantly. Shared with
+   * the operator's other rules, so that the state a key gets was freed recently, and is in cache.
+   */
+  readonly freeStates: NfaState[];
   /** Receives what happens to runs, with the key they happened in. */
   readonly listener?: ((event: RunEvent, key: string) => void) | undefined;
 }
 
 /** Enough to absorb the churn of keys between matches without holding memory after a burst. */
-const MAX_POOLED_STATES = 1024;
+const MAX_FREE_STATES = 1024;
 
 /** The per-rule part of the keyed operator. */
 export class KeyedNfa implements IndexedRule {
@@ -54,8 +59,7 @@ export class KeyedNfa implements IndexedRule {
   readonly deadlines = new MinHeap<Deadline>((a, b) => a.at - b.at);
   /** The key being processed, so run events can name it. */
   currentKey = "";
-  /** States of keys that went idle, reset, for keys that start: keys come and go constantly. */
-  readonly #pool: NfaState[] = [];
+  readonly #freeStates: NfaState[];
 
   /**
    * @param rule the rule's id and version
@@ -66,6 +70,7 @@ export class KeyedNfa implements IndexedRule {
   constructor(rule: RuleRef, definition: PatternDefinition, options: KeyedNfaOptions) {
     this.rule = rule;
     this.order = options.order;
+    this.#freeStates = options.freeStates;
     const compiled = compileNfa(definition);
     this.startEqualities = startEqualities(compiled.states.values());
     this.nfa = new Nfa(compiled, definition.afterMatchSkipStrategy, {
@@ -77,14 +82,15 @@ export class KeyedNfa implements IndexedRule {
 
   /** A fresh state for a key that has none. */
   createState(): NfaState {
-    return this.#pool.pop() ?? this.nfa.createInitialNfaState();
+    const state = this.#freeStates.pop();
+    if (state === undefined) return this.nfa.createInitialNfaState();
+    this.nfa.resetIdleNfaState(state);
+    return state;
   }
 
   /** Takes back the state of a key that no longer needs it (see {@link NfaState.idle}). */
   recycle(state: NfaState): void {
-    if (this.#pool.length >= MAX_POOLED_STATES) return;
-    this.nfa.resetIdleNfaState(state);
-    this.#pool.push(state);
+    if (this.#freeStates.length < MAX_FREE_STATES) this.#freeStates.push(state);
   }
 
   /** Schedules the next window expiry of a key's state. */

@@ -56,8 +56,8 @@ const FEW_RULES = 4;
 /** Rules by the value one of their start's equality tests requires. */
 export class StartIndex<R extends IndexedRule> {
   readonly #fields: string[] = [];
-  /** Per field of `#fields`: the rules filed under each value, in the order given. */
-  readonly #buckets: Map<unknown, R[]>[] = [];
+  /** Per field of `#fields`: the rule or rules filed under each value, in the order given. */
+  readonly #buckets: Map<unknown, R | R[]>[] = [];
   readonly #unindexed: R[] = [];
   /** When the rules are few, all of them, to visit for every event instead of collecting. */
   readonly all: readonly R[] | null = null;
@@ -96,10 +96,12 @@ export class StartIndex<R extends IndexedRule> {
         f = this.#fields.push(best.field) - 1;
         this.#buckets.push(new Map());
       }
+      // A value most rules do not share holds its one rule itself, one object less to read.
       const buckets = this.#buckets[f]!;
       const bucket = buckets.get(best.value);
-      if (bucket === undefined) buckets.set(best.value, [rule]);
-      else bucket.push(rule);
+      if (bucket === undefined) buckets.set(best.value, rule);
+      else if (Array.isArray(bucket)) bucket.push(rule);
+      else buckets.set(best.value, [bucket, rule]);
     }
   }
 
@@ -113,7 +115,12 @@ export class StartIndex<R extends IndexedRule> {
     let n = count;
     for (let f = 0; f < fields.length; f++) {
       const bucket = this.#buckets[f]!.get(event[fields[f]!]);
-      if (bucket !== undefined) n = stampAll(bucket, into, n, stamp);
+      if (bucket === undefined) continue;
+      if (!Array.isArray(bucket)) {
+        if (bucket.stamp === stamp) continue;
+        bucket.stamp = stamp;
+        into[n++] = bucket;
+      } else n = stampAll(bucket, into, n, stamp);
     }
     return this.#unindexed.length === 0 ? n : stampAll(this.#unindexed, into, n, stamp);
   }

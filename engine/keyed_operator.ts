@@ -110,7 +110,7 @@ interface Buffered {
 /** The origin of events whose caller gives none. */
 const NO_ORIGIN: EventOrigin = Object.freeze({ group: 0, position: 0 });
 
-/** As many as `KeyedNfa` pools states, for the same reason. */
+/** As many as `KeyedNfa` keeps free states, for the same reason. */
 const MAX_FREE_ENTRIES = 1024;
 
 /** The output of most calls: shared, so it must never be written to. */
@@ -145,6 +145,7 @@ export class KeyedOperator {
   /** Entries of keys that went idle: see `KeyState#reuse`. */
   readonly #freeEntries: KeyState[] = [];
   readonly #conditionValues = new ConditionValues();
+  readonly #freeStates: NfaState[] = [];
   /** Built from `#rules` when an event first needs it after a rule change. */
   #index: StartIndex<KeyedNfa> | null = null;
   /** The rules an event visits, and a number marking each visit. */
@@ -208,6 +209,7 @@ export class KeyedOperator {
     const compiled = new KeyedNfa(rule, definition, {
       order: replaced?.order ?? this.#nextOrder++,
       conditionValues: this.#conditionValues,
+      freeStates: this.#freeStates,
       listener: listener === undefined
         ? undefined
         : (event: RunEvent, key: string) => listener({ ...event, rule, key }),

@@ -64,12 +64,6 @@ export class Nfa {
   readonly #startRuns: ComputationState[];
   /** What each state does with the current event. */
   readonly #decisions: DecisionTables;
-  readonly #potentialMatches = new PriorityQueue<ComputationState>(compareComputationStates);
-  /** The next step's runs, moved into the key's own queue at the end of the step. */
-  readonly #next = new PriorityQueue<ComputationState>(compareComputationStates);
-  /** Completed runs of a key that has none waiting, during one step. */
-  readonly #completed = new PriorityQueue<ComputationState>(compareComputationStates);
-  readonly #step = new EventStep();
 
   /**
    * @param compiled the output of `compileNfa`
@@ -156,8 +150,8 @@ export class Nfa {
     }
     const matches: Match[] = [];
     const timedOut: TimedOutMatch[] = [];
-    const newPartialMatches = this.#next;
-    const potentialMatches = this.#potentialMatches;
+    const newPartialMatches = scratch.next;
+    const potentialMatches = scratch.potentialMatches;
     potentialMatches.clear();
     const runs = nfaState.partialMatches;
     for (let r = 0; r < runs.size; r++) {
@@ -209,7 +203,7 @@ export class Nfa {
    * @returns the matches completed by this event
    */
   process(nfaState: NfaState, event: Event, timestamp: number, sequence: number): Match[] {
-    const step = this.#step;
+    const step = scratch.step;
     step.reset(nfaState, event, timestamp, sequence);
     this.#decisions.use(event);
     return this.#doProcess(nfaState, step);
@@ -220,8 +214,8 @@ export class Nfa {
   }
 
   #doProcess(nfaState: NfaState, step: EventStep): Match[] {
-    const newPartialMatches = this.#next;
-    const potentialMatches = this.#potentialMatches;
+    const newPartialMatches = scratch.next;
+    const potentialMatches = scratch.potentialMatches;
     potentialMatches.clear();
     const runs = nfaState.partialMatches;
     for (let r = 0; r < runs.size; r++) {
@@ -272,7 +266,7 @@ export class Nfa {
   ): void {
     if (potentialMatches.size === 0 && nfaState.completedMatches === null) return;
     // Matches seldom wait, so the key gets its own queue only when one does.
-    const completed = nfaState.completedMatches ?? this.#completed;
+    const completed = nfaState.completedMatches ?? scratch.completed;
     for (const match of potentialMatches) completed.add(match);
     const skipping = isSkipStrategy(this.#skip);
     for (let earliest = completed.peek(); earliest !== undefined; earliest = completed.peek()) {
@@ -299,7 +293,7 @@ export class Nfa {
       this.#reportHeldBack(potentialMatches, completed, partialMatches.peek());
     }
     if (completed.size === 0) nfaState.completedMatches = null;
-    else if (completed === this.#completed) {
+    else if (completed === scratch.completed) {
       nfaState.completedMatches = new PriorityQueue(compareComputationStates);
       nfaState.completedMatches.moveFrom(completed);
     }
@@ -420,3 +414,16 @@ class EventStep {
     };
   }
 }
+
+/**
+ * What a step works in, left empty (or reset on use) by every step. Shared by all NFAs, as
+ * `nextStates` is, since no step re-enters another: with many rules, one copy stays in cache.
+ */
+const scratch = {
+  potentialMatches: new PriorityQueue<ComputationState>(compareComputationStates),
+  /** The next step's runs, moved into the key's own queue at the end of the step. */
+  next: new PriorityQueue<ComputationState>(compareComputationStates),
+  /** Completed runs of a key that has none waiting, during one step. */
+  completed: new PriorityQueue<ComputationState>(compareComputationStates),
+  step: new EventStep(),
+};
