@@ -42,7 +42,7 @@ function operator(): KeyedOperator {
 const ev = (name: string, id: number, productId = 0): Event => ({ name, id, product: productId });
 
 /** Each match as `rule@version key: pattern=ids ...`. */
-const shown = (out: OperatorOutput) =>
+const shown = (out: Pick<OperatorOutput, "matches">) =>
   out.matches.map((m) =>
     `${m.rule.id}@${m.rule.version} ${m.key}: ` +
     [...m.match.entries()].map(([p, es]) => `${p}=${es.map((e) => e.id).join(",")}`).join(" ")
@@ -183,6 +183,12 @@ Deno.test("KeyedOperator evaluates a condition once per event when rules share i
   assert.deepEqual(out.matches.map((m) => m.rule.id), ["r1", "r2", "r3", "r4", "r5", "r6"]);
 });
 
+/** Matches, then partial matches that timed out. */
+const everything = (out: OperatorOutput) => [
+  ...shown(out),
+  ...shown({ matches: out.timedOut }).map((t) => `timed out ${t}`),
+];
+
 Deno.test("KeyedOperator matches with many rules exactly what each rule matches alone", () => {
   const rules: [string, PatternDefinition][] = PRODUCTS.map((p) => [`p${p}`, product(p)]);
   const shapes = {
@@ -204,6 +210,11 @@ Deno.test("KeyedOperator matches with many rules exactly what each rule matches 
       atomic("n", "name == 'c'"),
       atomic("b", "name == 'b'"),
     ], ["NOT_NEXT", "SKIP_TILL_NEXT"]),
+    windowed: sequence(
+      [atomic("a", "name == 'a' && product == 5"), atomic("b", "name == 'b' && product == 5")],
+      ["SKIP_TILL_NEXT"],
+      { window: { type: "FIRST_AND_LAST", ms: 40 } },
+    ),
   };
   for (const [id, pattern] of Object.entries(shapes)) {
     rules.push([id, compileRule({ id, pattern })]);
@@ -219,17 +230,23 @@ Deno.test("KeyedOperator matches with many rules exactly what each rule matches 
   // The high bits of a linear congruential generator: its low bits repeat too soon.
   const random = (n: number) =>
     Math.floor((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 * n);
-  let matches = 0;
+  let emitted = 0;
+  let expiredByTime = 0;
   for (let i = 0; i < 3000; i++) {
     const key = `k${random(300)}`;
     const event = ev("abc"[random(3)]!, i, 1 + random(6));
-    const expected = alone.flatMap((op) => shown(op.processElement(key, event, i)));
-    assert.deepEqual(shown(together.processElement(key, event, i)), expected);
-    matches += expected.length;
+    const expected = alone.flatMap((op) => everything(op.processElement(key, event, i)));
+    assert.deepEqual(everything(together.processElement(key, event, i)), expected);
+    emitted += expected.length;
+    if (i % 100 !== 99) continue;
+    // Windows also expire without events, rule by rule in the rules' order.
+    const expired = alone.flatMap((op) => shown({ matches: op.advanceProcessingTime(i).timedOut }));
+    assert.deepEqual(shown({ matches: together.advanceProcessingTime(i).timedOut }), expired);
+    expiredByTime += expired.length;
   }
   assert.deepEqual(
     together.partialMatchCounts(),
     new Map(alone.flatMap((op) => [...op.partialMatchCounts()])),
   );
-  assert.equal(matches, 1097);
+  assert.deepEqual([emitted, expiredByTime], [1126, 139]);
 });
