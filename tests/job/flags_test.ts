@@ -379,3 +379,30 @@ Deno.test("main.ts exits 2 with a suggestion for a mistyped flag", async () => {
   assert.equal(result.code, 2);
   assert.equal(result.stderr[0], 'Unknown flag "--kafkaBroker"; did you mean "--kafkaBrokers"?');
 });
+
+Deno.test("parseJobFlags() checkpoints every 5 s and leaves state unbounded by default", () => {
+  const flags = parseJobFlags(quickStartArgv());
+  assert.deepEqual(
+    [flags.checkpointIntervalMs, flags.stateTtlMs, flags.maxPartialMatchesPerKey],
+    [5_000, null, null],
+  );
+});
+
+Deno.test("parseJobFlags() reads --checkpointIntervalMs 0, --stateTtlMs and --maxPartialMatchesPerKey", () => {
+  const flags = parseJobFlags(quickStartArgv({
+    checkpointIntervalMs: "0",
+    stateTtlMs: "600000",
+    maxPartialMatchesPerKey: "100",
+  }));
+  assert.deepEqual(
+    [flags.checkpointIntervalMs, flags.stateTtlMs, flags.maxPartialMatchesPerKey],
+    [0, 600_000, 100],
+  );
+});
+
+Deno.test("parseJobFlags() names --maxPartialMatchesPerKey when it is 0", () => {
+  assert.equal(
+    usageError(quickStartArgv({ maxPartialMatchesPerKey: "0" })),
+    '--maxPartialMatchesPerKey must be a whole number >= 1, got "0"',
+  );
+});
