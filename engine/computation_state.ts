@@ -25,7 +25,7 @@ export interface EventRecord {
   /** With `id`, Flink's `EventId`: ids count the taken events of one timestamp. */
   readonly timestamp: number;
   readonly id: number;
-  /** Arrival sequence assigned by the caller, used to know which input is still needed. */
+  /** Arrival sequence assigned by the caller (kept in checkpoints with the rest of the record). */
   readonly sequence: number;
   /** See {@link ComputationState.order}: this event's rank in its key, or {@link UNORDERED}. */
   readonly order: number;

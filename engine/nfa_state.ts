@@ -205,18 +205,6 @@ export class NfaState extends PriorityQueue<ComputationState> {
     return true;
   }
 
-  /** The arrival sequence of the oldest event a run holds, or `Infinity`. */
-  get oldestSequence(): number {
-    let oldest = Infinity;
-    const runs = this.partialMatches;
-    for (let r = 0; r < runs.size; r++) {
-      const start = runs.at(r).start;
-      if (start !== null && start.sequence < oldest) oldest = start.sequence;
-    }
-    for (const run of this.completedMatches ?? []) oldest = Math.min(oldest, run.start!.sequence);
-    return oldest;
-  }
-
   /** Number of runs that have taken at least one event. */
   get livePartialMatches(): number {
     let n = this.completedMatches?.size ?? 0;
