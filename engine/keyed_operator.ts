@@ -13,7 +13,7 @@
  * @module
  */
 
-import { MinHeap } from "./_min_heap.ts";
+import { EventTimeBuffer } from "./_event_time_buffer.ts";
 import { ConditionValues } from "./_condition_values.ts";
 import { KeyState } from "./_key_state.ts";
 import { KeyedNfa, type RuleRef } from "./_keyed_nfa.ts";
@@ -151,9 +151,7 @@ export class KeyedOperator {
   /** The rules an event visits, and a number marking each visit. */
   readonly #visited: KeyedNfa[] = [];
   #stamp = 0;
-  readonly #buffer = new MinHeap<Buffered>((a, b) =>
-    a.timestamp - b.timestamp || a.sequence - b.sequence
-  );
+  readonly #buffer = new EventTimeBuffer<Buffered>();
   #watermark = -Infinity;
   #nextSequence = 0;
 
@@ -385,10 +383,9 @@ export class KeyedOperator {
    * @param group the group
    */
   snapshotBuffered(group: number): BufferedSnapshot[] {
-    return this.#buffer.values()
-      .filter((b) => b.group === group)
-      .sort((a, b) => a.timestamp - b.timestamp || a.sequence - b.sequence)
-      .map((b): BufferedSnapshot => [b.key, b.timestamp, b.position, b.event]);
+    return this.#buffer.ofGroup(group).map((
+      b,
+    ): BufferedSnapshot => [b.key, b.timestamp, b.position, b.event]);
   }
 
   /**
@@ -426,7 +423,7 @@ export class KeyedOperator {
     for (const entry of [...this.#keys.values()]) {
       if (entry.group === group) this.#dropKey(entry.key, false);
     }
-    this.#buffer.removeIf((b) => b.group === group);
+    this.#buffer.dropGroup(group);
   }
 
   /**
